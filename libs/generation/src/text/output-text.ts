@@ -1,0 +1,102 @@
+/**
+ * The text a request has written so far, and the hard rules on it: banned terms (blocked at token
+ * level, case-insensitively, across token boundaries), a character limit that ends at a word
+ * boundary, stop strings, and what can be streamed safely (never a stop string's prefix, never a
+ * half-written character, with a limit never a word that might be cut).
+ */
+import type { TextTokenizer } from './text-tokenizer';
+import type { FinishReason } from './generation-request';
+
+const REPLACEMENT = '\uFFFD';
+
+export interface OutputRules {
+  bannedTerms: string[];
+  maxChars?: number;
+  stop: string[];
+}
+
+export class OutputText {
+  readonly ids: number[] = [];
+  text = '';
+  private streamed = 0;
+  private readonly banned: string[];
+
+  constructor(
+    private readonly tokenizer: TextTokenizer,
+    private readonly rules: OutputRules,
+    /** Visible length of each token alone, trimmed: a lower bound of what it adds. */
+    private readonly pieceLengths: Uint16Array,
+  ) {
+    this.banned = rules.bannedTerms.map((t) => t.toLowerCase());
+  }
+
+  /** Visible text: the leading space of the first token is not copy. */
+  private visible(raw: string): string {
+    return raw.trimStart();
+  }
+
+  /** True when appending `id` would break a rule (checked on the real decoded text). */
+  violates(id: number): boolean {
+    const { maxChars } = this.rules;
+    if (maxChars !== undefined && this.text.length + this.pieceLengths[id] > maxChars) return true;
+    if (this.banned.length === 0 && maxChars === undefined) return false;
+    const next = this.visible(this.tokenizer.decode([...this.ids, id]));
+    if (maxChars !== undefined && next.replace(/\s+$/, '').length > maxChars) return true;
+    const lower = next.toLowerCase();
+    return this.banned.some((term) => lower.includes(term));
+  }
+
+  append(id: number): void {
+    this.ids.push(id);
+    this.text = this.visible(this.tokenizer.decode(this.ids));
+  }
+
+  /** The stop string now in the text, if any; the text is cut before it. */
+  cutAtStop(): boolean {
+    let cut = -1;
+    for (const s of this.rules.stop) {
+      const at = this.text.indexOf(s);
+      if (at >= 0 && (cut < 0 || at < cut)) cut = at;
+    }
+    if (cut < 0) return false;
+    this.text = this.text.slice(0, cut);
+    return true;
+  }
+
+  /**
+   * Final clean-up. When the character limit ended the text mid-word, drop the partial word
+   * (`nextStartsWord`: the model's preferred next token would have continued it).
+   */
+  finish(reason: FinishReason, nextContinuesWord: boolean): string {
+    let text = this.text.replace(new RegExp(`${REPLACEMENT}+$`), '');
+    if ((reason === 'max_chars' || reason === 'max_tokens' || reason === 'constraints') && nextContinuesWord && /[\p{L}\p{N}]$/u.test(text)) {
+      const boundary = text.search(/\s\S*$/);
+      if (boundary > 0) text = text.slice(0, boundary);
+    }
+    this.text = text.replace(/\s+$/, '');
+    return this.text;
+  }
+
+  /** New text that is safe to stream now. */
+  takeStreamable(final = false): string {
+    let end = this.text.length;
+    if (!final) {
+      while (end > 0 && this.text[end - 1] === REPLACEMENT) end--;
+      for (const s of this.rules.stop) {
+        for (let k = Math.min(s.length - 1, end); k > 0; k--) {
+          if (this.text.slice(end - k, end) === s.slice(0, k)) {
+            end -= k;
+            break;
+          }
+        }
+      }
+      // Word at a time: the last word may still be dropped at a limit, trailing spaces trimmed.
+      const lastSpace = this.text.slice(0, end).search(/\s+\S*$/);
+      end = lastSpace >= 0 ? lastSpace : this.rules.maxChars !== undefined ? 0 : end;
+    }
+    if (end <= this.streamed) return '';
+    const piece = this.text.slice(this.streamed, end);
+    this.streamed = end;
+    return piece;
+  }
+}
