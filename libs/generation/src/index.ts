@@ -1,0 +1,21 @@
+// @brandwright/generation: the public API the api and worker processes use.
+
+// Model store, hub pull, tiny models
+export { DEFAULT_MODEL_DIR, DEMO_MODEL_ID, listModels, resolveTextModel, type StoredModel } from './models/model-store';
+export { pullModel, listHubFiles, type PullOptions, type PullProgress, type HubFile } from './models/model-pull';
+export { buildTinyTextModel, type TinyTextModelOptions, type TinyModelSize } from './models/tiny-text-model';
+export { OnnxGraph, writeOnnxModel, attr, toFloat16Array, fromFloat16Bits } from './models/onnx-builder';
+
+// Text engine
+export { TextEngine, type TextEngineOptions, type GenerateOptions } from './text/text-engine';
+export { GenerationError, GenerationErrorCode } from './text/generation-error';
+export type { GenerationRequest, GenerationResult, StreamedToken, FinishReason } from './text/generation-request';
+export type { ChatMessage } from './text/text-tokenizer';
+export type { ExecutionProviderChoice } from './runtime/execution-provider';
+
+// Brand voice
+export type { BrandVoice, BrandVisuals, StyleRules, ToneTrait, TextCase } from './voice/brand-voice';
+export { CHANNEL_SPECS, CHANNEL_IDS, isChannelId, type ChannelId, type ChannelSpec } from './voice/channel-specs';
+export { buildCopyPrompt, type CopyBrief } from './voice/copy-prompt';
+export { buildVoiceReport, readingGrade, type VoiceReport, type VoiceCheck } from './voice/voice-report';
+export { generateVariants, type VariantsRequest, type VariantsResult, type CopyVariant, type VariantsOptions } from './voice/generate-variants';
