@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildTinyTextModel } from '../models/tiny-text-model';
+import { TextTokenizer } from './text-tokenizer';
+
+test('a byte-level BPE tokenizer.json round-trips any text and renders the chat template', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tokenizer-'));
+  try {
+    buildTinyTextModel({ dir });
+    const tokenizer = new TextTokenizer(dir);
+    for (const text of ['Fresh coffee, delivered.', 'Café naïve jalapeño — 24/7 🚀🇩🇪', '  spaces\tand\nnewlines  ', 'Zürich ÆØÅ 日本語 ∑']) {
+      const ids = tokenizer.encode(text);
+      assert.equal(tokenizer.decode(ids), text);
+    }
+    // Merges were learned: common words are fewer tokens than bytes.
+    assert.ok(tokenizer.encode(' coffee').length < ' coffee'.length);
+    const prompt = tokenizer.applyChatTemplate([{ role: 'user', content: 'Hi' }]);
+    assert.equal(prompt, '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n');
+    const ids = tokenizer.encode(prompt);
+    assert.equal(ids[0], tokenizer.tokenId('<|im_start|>'));
+    assert.ok(tokenizer.specialIds().has(tokenizer.tokenId('<|im_end|>')!));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
