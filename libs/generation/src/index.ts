@@ -19,3 +19,6 @@ export { CHANNEL_SPECS, CHANNEL_IDS, isChannelId, type ChannelId, type ChannelSp
 export { buildCopyPrompt, type CopyBrief } from './voice/copy-prompt';
 export { buildVoiceReport, readingGrade, type VoiceReport, type VoiceCheck } from './voice/voice-report';
 export { generateVariants, type VariantsRequest, type VariantsResult, type CopyVariant, type VariantsOptions } from './voice/generate-variants';
+
+// Ad images: diffusion, the built-in brand generator, the compositor
+export * from './image';
