@@ -26,6 +26,8 @@ export function createSessionOptions(
     options: {
       executionProviders: [provider],
       graphOptimizationLevel: 'all',
+      // Batch shapes change every step; an arena would keep the largest step's buffers forever.
+      enableCpuMemArena: false,
       // Quiet: a missing CUDA library is reported once by our fallback, not as native error spew.
       logSeverityLevel: provider === 'cuda' ? 4 : 3,
       ...(threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
