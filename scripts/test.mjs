@@ -110,7 +110,6 @@ const child = spawn(
       TEST_REDIS_URL: redisUrl,
       TEST_RUN_ID: runId,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      SWCRC: 'true',
     },
   },
 );

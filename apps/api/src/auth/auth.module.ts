@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { AppConfig } from '../config/config';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
+import { UsersModule } from '../users/users.module';
+import { WorkspacesModule } from '../workspaces/workspaces.module';
+import { AuthResolver } from './auth.resolver';
+import { SessionService } from './session.service';
+import { ApiKeyStrategy } from './strategies/api-key.strategy';
+import { JwtStrategy } from './strategies/jwt.strategy';
+import { LocalStrategy } from './strategies/local.strategy';
+
+@Module({
+  imports: [
+    PassportModule,
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({ secret: config.values.JWT_SECRET, signOptions: { algorithm: 'HS256', issuer: 'brandwright' }, verifyOptions: { algorithms: ['HS256'], issuer: 'brandwright' } }),
+    }),
+    UsersModule,
+    WorkspacesModule,
+    ApiKeysModule,
+  ],
+  providers: [SessionService, LocalStrategy, JwtStrategy, ApiKeyStrategy, AuthResolver],
+  exports: [SessionService],
+})
+export class AuthModule {}

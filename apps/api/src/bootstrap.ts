@@ -1,0 +1,50 @@
+import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/config';
+import { PinoNestLogger } from './common/logging/nest-logger';
+
+/**
+ * Builds the HTTP app without listening, so tests boot exactly what production runs.
+ */
+export async function createApi(config: AppConfig, logger: Logger): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && given.length <= 64 ? given : randomUUID();
+    },
+    trustProxy: true,
+    bodyLimit: 4 * 1024 * 1024,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
+    rawBody: true,
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
+  await app.register(fastifyCookie);
+  await serveDashboard(app, config);
+  app.enableShutdownHooks();
+  await app.init();
+  return app;
+}
+
+/** The built dashboard (apps/dashboard/dist), with every unknown GET path answered by index.html. */
+async function serveDashboard(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  const root = resolve(config.values.DASHBOARD_DIR);
+  if (!existsSync(resolve(root, 'index.html'))) return;
+  const fastify = app.getHttpAdapter().getInstance();
+  await fastify.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: ['index.html'] });
+  fastify.setNotFoundHandler((req, reply) => {
+    const isPage = req.method === 'GET' && !/^\/(graphql|webhooks|assets\/|healthz|readyz|metrics)/.test(req.url);
+    if (isPage) return reply.sendFile('index.html');
+    return reply.status(404).send({ error: 'not found' });
+  });
+}

@@ -1,0 +1,22 @@
+import { Controller, Get, Param, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { Access, CurrentHttpActor } from '../common/auth/decorators';
+import { type Actor, ApiKeyScope, Role } from '../common/auth/actor';
+import { NotFoundError } from '../common/errors/app-error';
+import { validate } from '../common/validation/validate';
+import { uuid } from '../common/validation/fields';
+import { BrandsService } from './brands.service';
+
+/** GET /brands/:id/logo — the logo file, for the dashboard and the compositor preview. */
+@Controller('brands')
+export class BrandLogoController {
+  constructor(private readonly brands: BrandsService) {}
+
+  @Access(Role.VIEWER, ApiKeyScope.READ)
+  @Get(':id/logo')
+  async logo(@CurrentHttpActor() actor: Actor, @Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
+    const logo = await this.brands.logo(actor, validate(uuid, id, 'id'));
+    if (!logo) throw new NotFoundError('Logo');
+    await reply.header('content-type', logo.mimeType).header('cache-control', 'private, max-age=60').send(logo.bytes);
+  }
+}

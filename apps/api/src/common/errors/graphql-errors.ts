@@ -1,0 +1,62 @@
+import { HttpException } from '@nestjs/common';
+import { GraphQLError } from 'graphql';
+import type { Logger } from 'pino';
+import { AppError, ErrorCode } from './app-error';
+
+const codes = new Set<string>(Object.values(ErrorCode));
+
+interface CodedError {
+  code: string;
+  message: string;
+  extensions?: Record<string, unknown>;
+}
+
+/** Any error with a code from our list (our AppError, or a library's own error class that follows it). */
+function asCoded(error: unknown): CodedError | null {
+  if (error instanceof AppError) return error;
+  const e = error as Partial<CodedError> | null;
+  if (e && typeof e.code === 'string' && codes.has(e.code) && typeof e.message === 'string') return e as CodedError;
+  return null;
+}
+
+function fromHttp(error: HttpException): CodedError {
+  const status = error.getStatus();
+  const code =
+    status === 401 ? ErrorCode.UNAUTHENTICATED
+    : status === 403 ? ErrorCode.FORBIDDEN
+    : status === 404 ? ErrorCode.NOT_FOUND
+    : status === 409 ? ErrorCode.CONFLICT
+    : status === 429 ? ErrorCode.RATE_LIMITED
+    : status < 500 ? ErrorCode.BAD_USER_INPUT
+    : ErrorCode.INTERNAL;
+  return { code, message: code === ErrorCode.INTERNAL ? 'Something went wrong on our side.' : error.message };
+}
+
+/**
+ * The one place errors become what a client sees: `extensions.code` from ARCHITECTURE.md's list,
+ * a readable message, never a stack trace. Unknown errors are logged and answered as INTERNAL.
+ */
+export function toClientError(error: GraphQLError, logger: Logger): GraphQLError {
+  const original = error.originalError;
+  let coded: CodedError | null = original ? asCoded(original) : null;
+  if (!coded && original instanceof HttpException) coded = fromHttp(original);
+  if (!coded && !original) {
+    // graphql-js's own errors: parse, validation (unknown field, wrong argument type), depth/complexity.
+    const given = error.extensions?.code;
+    coded = {
+      code: typeof given === 'string' && codes.has(given) ? given : ErrorCode.BAD_USER_INPUT,
+      message: error.message,
+      extensions: given === ErrorCode.BAD_USER_INPUT || !given ? {} : (error.extensions as Record<string, unknown>),
+    };
+  }
+  if (!coded) {
+    logger.error({ err: original, path: error.path }, 'unhandled error in a resolver');
+    coded = { code: ErrorCode.INTERNAL, message: 'Something went wrong on our side; it has been logged.' };
+  }
+  const { code: _ignored, ...extra } = coded.extensions ?? {};
+  return new GraphQLError(coded.message, {
+    nodes: error.nodes,
+    path: error.path,
+    extensions: { ...extra, code: coded.code },
+  });
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const seconds = z.coerce.number().int().positive();
+
+/**
+ * Every environment variable Brandwright reads, with its default. `.env.example` lists the same
+ * set; a test keeps the two in step.
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.string().url().default('http://localhost:3000'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: z.string().url({ message: 'must be a postgres:// URL' }),
+  DATABASE_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('brandwright_app'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('bw'),
+
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  JWT_ACCESS_TTL_SECONDS: seconds.default(900),
+  REFRESH_TOKEN_TTL_SECONDS: seconds.default(30 * 24 * 3600),
+  INVITATION_TTL_SECONDS: seconds.default(7 * 24 * 3600),
+  COOKIE_SECURE: bool.optional(),
+
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(10),
+  GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().positive().default(1000),
+  GRAPHQL_INTROSPECTION: bool.optional(),
+  RATE_LIMIT_WINDOW_SECONDS: seconds.default(60),
+  RATE_LIMIT_WORKSPACE_PER_WINDOW: z.coerce.number().int().positive().default(1200),
+  RATE_LIMIT_API_KEY_PER_WINDOW: z.coerce.number().int().positive().default(600),
+  RATE_LIMIT_ANONYMOUS_PER_WINDOW: z.coerce.number().int().positive().default(120),
+
+  DASHBOARD_DIR: z.string().default('apps/dashboard/dist'),
+});
+
+export type ConfigValues = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/**
+ * Reads and validates the environment once. A bad value throws one message naming each variable
+ * and what is wrong with it; main.ts prints it and exits 1.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration — ${problems}`);
+  }
+  return new AppConfig(parsed.data);
+}
+
+/** The typed configuration, injected by class wherever a value is needed. */
+export class AppConfig {
+  constructor(readonly values: ConfigValues) {}
+
+  get isProduction(): boolean {
+    return this.values.NODE_ENV === 'production';
+  }
+  get introspection(): boolean {
+    return this.values.GRAPHQL_INTROSPECTION ?? !this.isProduction;
+  }
+  get cookieSecure(): boolean {
+    return this.values.COOKIE_SECURE ?? this.isProduction;
+  }
+}
