@@ -44,7 +44,7 @@ export function minContrastInBox(img: RgbImage, box: Box, colour: Rgb): number {
 }
 
 /** Up to `max` pixels of the boxes, on a regular grid. */
-export function samplePixels(img: RgbImage, boxes: Box[], max = 12000): Uint8Array {
+export function samplePixels(img: RgbImage, boxes: Box[], max = 3000): Uint8Array {
   const out: number[] = [];
   const area = boxes.reduce((n, b) => n + b.width * b.height, 0);
   const stride = Math.max(1, Math.floor(Math.sqrt(area / max)));
