@@ -78,7 +78,7 @@ export class Foundation1764300000000 implements MigrationInterface {
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
       user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
       family_id uuid NOT NULL,
-      workspace_id uuid REFERENCES workspaces(id) ON DELETE SET NULL,
+      session_workspace_id uuid REFERENCES workspaces(id) ON DELETE SET NULL,
       token_hash text NOT NULL UNIQUE,
       expires_at timestamptz NOT NULL,
       used_at timestamptz,

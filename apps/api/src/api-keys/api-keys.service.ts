@@ -34,7 +34,7 @@ export class ApiKeysService {
     const key = await this.db.tx(async (db) => {
       if (command.brandIds?.length) {
         const found = await db.count(BrandEntity, { where: { id: In(command.brandIds) } });
-        if (found !== new Set(command.brandIds).size) throw new BadUserInputError('brandIds', 'contains a brand that does not exist in this workspace');
+        if (found !== new Set(command.brandIds).size) throw new NotFoundError('Brand');
       }
       const row = db.create(ApiKeyEntity, {
         workspaceId: actor.workspaceId!,

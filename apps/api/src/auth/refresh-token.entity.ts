@@ -16,7 +16,7 @@ export class RefreshTokenEntity {
   familyId: string;
 
   /** The workspace the session was in, so a refreshed access token stays there. */
-  @Column('uuid', { name: 'workspace_id', nullable: true })
+  @Column('uuid', { name: 'session_workspace_id', nullable: true })
   workspaceId: string | null;
 
   @Column('text', { name: 'token_hash' })
