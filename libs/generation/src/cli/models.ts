@@ -1,5 +1,5 @@
 /**
- * `npm run models -- list | pull <owner/name> | build-tiny [--size test|bench] [--name owner/name]`
+ * `npm run models -- list | pull <owner/name> | build-tiny [diffusion] [--size test|bench] [--name owner/name]`
  *
  * Environment (read here, at the edge, and passed on as options): MODEL_DIR (default .data/models),
  * HF_ENDPOINT (default https://huggingface.co), HF_TOKEN.
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DEFAULT_MODEL_DIR, DEMO_MODEL_ID, listModels } from '../models/model-store';
 import { pullModel } from '../models/model-pull';
 import { buildTinyTextModel, type TinyModelSize } from '../models/tiny-text-model';
+import { buildTinyDiffusionModel, TINY_DIFFUSION_ID } from '../models/tiny-diffusion';
 import { GenerationError } from '../text/generation-error';
 
 function flag(args: string[], name: string): string | undefined {
@@ -56,6 +57,12 @@ async function main(argv: string[]): Promise<number> {
     case 'build-tiny': {
       const size = (flag(args, 'size') ?? 'test') as TinyModelSize;
       if (size !== 'test' && size !== 'bench') throw new Error('--size must be test or bench');
+      if (args[0] === 'diffusion') {
+        const name = flag(args, 'name') ?? (size === 'bench' ? 'brandwright/tiny-diffusion-bench' : TINY_DIFFUSION_ID);
+        const info = buildTinyDiffusionModel({ dir: join(modelDir, name), name, size, seed: Number(flag(args, 'seed') ?? 7) });
+        console.log(`built ${name}: ${(info.parameters / 1e6).toFixed(2)}M parameters, in ${info.dir} (demo diffusion pipeline, random weights)`);
+        return 0;
+      }
       const name = flag(args, 'name') ?? (size === 'bench' ? 'brandwright/tiny-bench' : DEMO_MODEL_ID);
       const info = buildTinyTextModel({
         dir: join(modelDir, name),
@@ -70,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      console.log('usage: npm run models -- list | pull <owner/name> | build-tiny [--size test|bench] [--name owner/name]');
+      console.log('usage: npm run models -- list | pull <owner/name> | build-tiny [diffusion] [--size test|bench] [--name owner/name]');
       return command ? 1 : 0;
   }
 }
