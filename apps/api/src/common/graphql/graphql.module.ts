@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Logger } from 'pino';
 import { AppConfig } from '../../config/config';
 import { toClientError } from '../errors/graphql-errors';
@@ -30,7 +30,16 @@ export const GraphqlModule = GraphQLModule.forRootAsync<MercuriusDriverConfig>({
     },
     errorFormatter: (execution) => ({
       statusCode: 200,
-      response: { data: execution.data ?? null, errors: execution.errors.map((e) => toClientError(e, logger)) },
+      response: {
+        data: execution.data ?? null,
+        // Mercurius wraps parse and validation failures in one error holding the real ones.
+        errors: execution.errors
+          .flatMap((e) => {
+            const inner = (e.originalError as { errors?: unknown } | undefined)?.errors;
+            return Array.isArray(inner) ? inner.map((x) => (x instanceof GraphQLError ? x : new GraphQLError(String((x as Error).message ?? x)))) : [e];
+          })
+          .map((e) => toClientError(e, logger)),
+      },
     }),
   }),
 });
