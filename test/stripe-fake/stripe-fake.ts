@@ -89,6 +89,8 @@ export class StripeFake {
   /** Requests by outcome, for tests and the benchmark. */
   readonly stats = { requests: 0, failed500: 0, timedOut: 0, meterEventRequests: 0 };
   readonly deliveries: WebhookDelivery[] = [];
+  /** Every event emitted, oldest first (to replay one). */
+  readonly events: Obj[] = [];
 
   private faults: Required<Omit<StripeFakeFaults, 'pathPattern'>> & { pathPattern: RegExp | null } = {
     failRate: 0,
@@ -128,6 +130,11 @@ export class StripeFake {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
     this.server = null;
+  }
+
+  /** Where it listens, once started (http://127.0.0.1:<port>). */
+  get url(): string {
+    return this.baseUrl;
   }
 
   setFaults(faults: StripeFakeFaults): void {
@@ -224,6 +231,7 @@ export class StripeFake {
       pending_webhooks: 1,
       data: { object: structuredClone(object) },
     };
+    this.events.push(event);
     for (let i = 0; i < times; i++) await this.deliver(event);
     return event;
   }
