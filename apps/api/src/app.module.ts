@@ -14,6 +14,8 @@ import { ApiKeysModule } from './api-keys/api-keys.module';
 import { BrandsModule } from './brands/brands.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { HealthModule } from './health/health.module';
+import { BillingModule } from './billing/billing.module';
+import { UsageModule } from './usage/usage.module';
 
 /** Modules shared by the api and the worker: configuration, logging, database, Redis. */
 export function coreModules(config: AppConfig, logger: Logger): DynamicModule[] {
@@ -39,6 +41,8 @@ export class AppModule {
         BrandsModule,
         CampaignsModule,
         HealthModule,
+        BillingModule,
+        UsageModule,
       ],
     };
   }

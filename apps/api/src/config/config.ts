@@ -4,6 +4,8 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const seconds = z.coerce.number().int().positive();
+/** `NAME=` in a copied .env.example means "not set". */
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
 
 /**
  * Every environment variable Brandwright reads, with its default. `.env.example` lists the same
@@ -37,6 +39,18 @@ export const configSchema = z.object({
   RATE_LIMIT_ANONYMOUS_PER_WINDOW: z.coerce.number().int().positive().default(120),
 
   DASHBOARD_DIR: z.string().default('apps/dashboard/dist'),
+
+  // Billing (libs/billing). Without STRIPE_SECRET_KEY the ledger and limits still work; checkout,
+  // portal, invoices and usage reporting are off. STRIPE_API_* aim the SDK at test/stripe-fake.
+  STRIPE_SECRET_KEY: unsetIfEmpty(z.string().optional()),
+  STRIPE_WEBHOOK_SECRET: unsetIfEmpty(z.string().optional()),
+  STRIPE_API_HOST: unsetIfEmpty(z.string().optional()),
+  STRIPE_API_PORT: unsetIfEmpty(z.coerce.number().int().min(1).max(65535).optional()),
+  STRIPE_API_PROTOCOL: unsetIfEmpty(z.enum(['http', 'https']).optional()),
+  STRIPE_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  STRIPE_MAX_NETWORK_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  BILLING_REPORT_INTERVAL_SECONDS: seconds.default(10),
+  BILLING_RECONCILE_CRON: z.string().default('15 3 * * *'),
 });
 
 export type ConfigValues = z.infer<typeof configSchema>;

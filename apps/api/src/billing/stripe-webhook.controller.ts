@@ -1,0 +1,32 @@
+import { BadRequestException, Controller, Headers, HttpCode, type RawBodyRequest, Post, Req, ServiceUnavailableException } from '@nestjs/common';
+import { BillingException, StripeWebhookHandler, type WebhookOutcome } from '@brandwright/billing';
+import type { FastifyRequest } from 'fastify';
+import { Public } from '../common/auth/decorators';
+import { TenantDb } from '../database/tenant-db';
+import { BillingStripe } from './billing-stripe';
+
+/** POST /webhooks/stripe: verified on the raw body (the app is created with rawBody: true). */
+@Controller('webhooks')
+export class StripeWebhookController {
+  private readonly handler: StripeWebhookHandler | null;
+
+  constructor(db: TenantDb, stripe: BillingStripe) {
+    const secret = stripe.config.values.STRIPE_WEBHOOK_SECRET;
+    this.handler = stripe.client && secret ? new StripeWebhookHandler(db, stripe.client, secret) : null;
+  }
+
+  @Public()
+  @Post('stripe')
+  @HttpCode(200)
+  async receive(@Req() req: RawBodyRequest<FastifyRequest>, @Headers('stripe-signature') signature?: string): Promise<WebhookOutcome> {
+    if (!this.handler) throw new ServiceUnavailableException('Stripe webhooks are not configured (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET).');
+    if (!req.rawBody) throw new BadRequestException('Expected a JSON body.');
+    try {
+      return await this.handler.handle(req.rawBody, signature);
+    } catch (err) {
+      // Bad or stale signature: 400, so Stripe shows the failure; nothing was stored.
+      if (err instanceof BillingException) throw new BadRequestException(err.message);
+      throw err;
+    }
+  }
+}
