@@ -16,10 +16,11 @@ import { CampaignsModule } from './campaigns/campaigns.module';
 import { HealthModule } from './health/health.module';
 import { BillingModule } from './billing/billing.module';
 import { UsageModule } from './usage/usage.module';
+import { MetricsModule } from './metrics/metrics.module';
 
-/** Modules shared by the api and the worker: configuration, logging, database, Redis. */
+/** Modules shared by the api and the worker: configuration, logging, metrics, database, Redis. */
 export function coreModules(config: AppConfig, logger: Logger): DynamicModule[] {
-  return [ConfigModule.forRoot(config), LoggerModule.forRoot(logger)];
+  return [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), { module: MetricsModule }];
 }
 
 /** The HTTP application. */

@@ -68,6 +68,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`Invalid configuration — ${problems}`);
   }
   return new AppConfig(parsed.data);
+  /** The worker's metrics-only HTTP listener (GET /metrics, /healthz); 0 turns it off. The api serves /metrics on PORT. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
 }
 
 /** The typed configuration, injected by class wherever a value is needed. */

@@ -1,0 +1,144 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Seconds; HTTP and GraphQL answers are expected well under a second. */
+const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Seconds; a generation job takes from a fraction of a second (tiny CPU model) to minutes (SD on CPU). */
+const JOB_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800];
+
+export type JobOutcome = 'completed' | 'failed';
+
+/**
+ * Brandwright's Prometheus metrics, one registry per process (not prom-client's global one, so
+ * tests can boot several apps in one process). Other modules call the named methods; nothing
+ * outside this folder touches prom-client. Rates (tokens/s, images/s) are PromQL `rate()` over
+ * the counters, which stays correct across scrapes and replicas, unlike a gauge of "last speed".
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  private readonly httpDuration = new Histogram({
+    name: 'brandwright_http_request_duration_seconds',
+    help: 'HTTP requests by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: REQUEST_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly graphqlDuration = new Histogram({
+    name: 'brandwright_graphql_operation_duration_seconds',
+    help: 'GraphQL operations from parse to result, by type, operation name and outcome',
+    labelNames: ['operation_type', 'operation_name', 'outcome'] as const,
+    buckets: REQUEST_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly jobDuration = new Histogram({
+    name: 'brandwright_job_duration_seconds',
+    help: 'Time a worker spent on a job, by queue and outcome',
+    labelNames: ['queue', 'outcome'] as const,
+    buckets: JOB_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly tokens = new Counter({
+    name: 'brandwright_generated_tokens_total',
+    help: 'Text tokens generated; tokens/s = rate(brandwright_generated_tokens_total[1m])',
+    registers: [this.registry],
+  });
+  private readonly textSeconds = new Counter({
+    name: 'brandwright_text_generation_seconds_total',
+    help: 'Seconds spent generating text; tokens per busy second = rate(tokens) / rate(this)',
+    registers: [this.registry],
+  });
+  private readonly images = new Counter({
+    name: 'brandwright_generated_images_total',
+    help: 'Images generated (pictures before compositing); images/s = rate(brandwright_generated_images_total[1m])',
+    registers: [this.registry],
+  });
+  private readonly imageSeconds = new Counter({
+    name: 'brandwright_image_generation_seconds_total',
+    help: 'Seconds spent generating images',
+    registers: [this.registry],
+  });
+  private readonly provider = new Gauge({
+    name: 'brandwright_execution_provider',
+    help: 'The ONNX Runtime execution provider each engine of this process uses (1 = in use)',
+    labelNames: ['engine', 'provider'] as const,
+    registers: [this.registry],
+  });
+  private readonly stripeLag = new Gauge({
+    name: 'brandwright_stripe_reporting_lag_seconds',
+    help: 'Age of the oldest settled usage row not yet accepted by Stripe (0 = all reported)',
+    registers: [this.registry],
+  });
+  private readonly operationNames = new Set<string>();
+  private readonly providers = new Map<string, string>();
+
+  constructor(
+    /** 'api' or 'worker': a `role` label on every series, so one dashboard tells the processes apart. */
+    role: string,
+    private readonly options: { maxOperationNames?: number } = {},
+  ) {
+    this.registry.setDefaultLabels({ role });
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** A worker finished a job successfully after `seconds`. */
+  jobCompleted(queue: string, seconds: number): void {
+    this.jobDuration.observe({ queue, outcome: 'completed' }, seconds);
+  }
+
+  /** A job attempt failed (it may be retried) after `seconds`. */
+  jobFailed(queue: string, seconds: number): void {
+    this.jobDuration.observe({ queue, outcome: 'failed' }, seconds);
+  }
+
+  /** `count` text tokens were generated, taking `seconds` of generation time when known. */
+  tokensGenerated(count: number, seconds?: number): void {
+    if (count > 0) this.tokens.inc(count);
+    if (seconds !== undefined && seconds > 0) this.textSeconds.inc(seconds);
+  }
+
+  /** `count` images were generated, taking `seconds` when known. */
+  imagesGenerated(count: number, seconds?: number): void {
+    if (count > 0) this.images.inc(count);
+    if (seconds !== undefined && seconds > 0) this.imageSeconds.inc(seconds);
+  }
+
+  /** The execution provider an engine ('text', 'image') settled on; replaces the previous one. */
+  executionProvider(provider: string, engine = 'default'): void {
+    const previous = this.providers.get(engine);
+    if (previous !== undefined && previous !== provider) this.provider.remove({ engine, provider: previous });
+    this.providers.set(engine, provider);
+    this.provider.set({ engine, provider }, 1);
+  }
+
+  /** How far behind usage reporting to Stripe is: the oldest unreported row's age. */
+  stripeReportingLag(seconds: number): void {
+    this.stripeLag.set(Math.max(0, seconds));
+  }
+
+  observeHttpRequest(method: string, route: string, statusCode: number, seconds: number): void {
+    this.httpDuration.observe({ method, route, status_code: String(statusCode) }, seconds);
+  }
+
+  observeGraphqlOperation(type: string, name: string | undefined, outcome: 'success' | 'error', seconds: number): void {
+    this.graphqlDuration.observe({ operation_type: type, operation_name: this.operationLabel(name), outcome }, seconds);
+  }
+
+  /** The Prometheus text exposition of every metric of this process. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  /**
+   * Clients choose operation names, so an unbounded set would grow Prometheus without limit:
+   * the first `maxOperationNames` distinct names are kept, later ones count as "(other)".
+   */
+  private operationLabel(name: string | undefined): string {
+    if (!name) return '(anonymous)';
+    if (this.operationNames.has(name)) return name;
+    if (this.operationNames.size >= (this.options.maxOperationNames ?? 200) || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) {
+      return '(other)';
+    }
+    this.operationNames.add(name);
+    return name;
+  }
+}
