@@ -29,10 +29,16 @@ export async function createApi(config: AppConfig, logger: Logger): Promise<Nest
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
-  await app.register(fastifyCookie);
-  await serveDashboard(app, config);
-  app.enableShutdownHooks();
-  await app.init();
+  try {
+    await app.register(fastifyCookie);
+    await serveDashboard(app, config);
+    app.enableShutdownHooks();
+    await app.init();
+  } catch (err) {
+    // Close the pools and connections opened so far, or the process lingers after the error.
+    await app.close().catch(() => undefined);
+    throw err;
+  }
   return app;
 }
 
@@ -42,9 +48,11 @@ async function serveDashboard(app: NestFastifyApplication, config: AppConfig): P
   if (!existsSync(resolve(root, 'index.html'))) return;
   const fastify = app.getHttpAdapter().getInstance();
   await fastify.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: ['index.html'] });
-  fastify.setNotFoundHandler((req, reply) => {
-    const isPage = req.method === 'GET' && !/^\/(graphql|webhooks|assets\/|healthz|readyz|metrics)/.test(req.url);
-    if (isPage) return reply.sendFile('index.html');
-    return reply.status(404).send({ error: 'not found' });
+  // Client-side routes (/brands/…, /campaigns/…) load the app; the api's own paths keep their 404s.
+  fastify.get('/*', (req, reply) => {
+    if (/^\/(graphql|graphiql|webhooks|assets\/|brands\/[^/]+\/logo|healthz|readyz|metrics)/.test(req.url)) {
+      return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `${req.url} was not found.` } });
+    }
+    return reply.sendFile('index.html');
   });
 }
