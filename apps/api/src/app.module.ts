@@ -14,6 +14,8 @@ import { ApiKeysModule } from './api-keys/api-keys.module';
 import { BrandsModule } from './brands/brands.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { HealthModule } from './health/health.module';
+import { GenerationModule } from './generation/generation.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { BillingModule } from './billing/billing.module';
 import { UsageModule } from './usage/usage.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -42,6 +44,8 @@ export class AppModule {
         BrandsModule,
         CampaignsModule,
         HealthModule,
+        GenerationModule,
+        WebhooksModule,
         BillingModule,
         UsageModule,
       ],

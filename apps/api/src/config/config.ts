@@ -24,6 +24,35 @@ export const configSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('bw'),
 
+  // Generation jobs and workers (docs/jobs.md).
+  WORKER_QUEUES: z.string().regex(/^[a-z-]+(,[a-z-]+)*$/, 'must be queue names separated by commas').default('generate-text,generate-image,webhooks'),
+  TEXT_CONCURRENCY: z.coerce.number().int().positive().default(8),
+  IMAGE_CONCURRENCY: z.coerce.number().int().positive().default(1),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().default(8),
+  WORKSPACE_CONCURRENCY: z.coerce.number().int().positive().default(4),
+  MAX_COPY_VARIANTS: z.coerce.number().int().min(1).max(20).default(10),
+  MAX_IMAGE_VARIANTS: z.coerce.number().int().min(1).max(16).default(4),
+  JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  JOB_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
+  JOB_STALLED_INTERVAL_MS: z.coerce.number().int().min(200).default(30_000),
+  JOB_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  JOB_SWEEP_AFTER_MS: z.coerce.number().int().min(0).default(120_000),
+  MODEL_DIR: z.string().default('.data/models'),
+  TEXT_MODEL_ID: z.string().optional(),
+  EXECUTION_PROVIDER: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+  INFERENCE_THREADS: z.coerce.number().int().positive().optional(),
+  STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
+  ASSET_DIR: z.string().default('.data/assets'),
+  ASSET_URL_TTL_SECONDS: seconds.default(3600),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_BUCKET: z.string().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(8),
+  WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).default(5_000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
   JWT_ACCESS_TTL_SECONDS: seconds.default(900),
   REFRESH_TOKEN_TTL_SECONDS: seconds.default(30 * 24 * 3600),
@@ -39,6 +68,8 @@ export const configSchema = z.object({
   RATE_LIMIT_ANONYMOUS_PER_WINDOW: z.coerce.number().int().positive().default(120),
 
   DASHBOARD_DIR: z.string().default('apps/dashboard/dist'),
+  /** The worker's metrics-only HTTP listener (GET /metrics, /healthz); 0 turns it off. The api serves /metrics on PORT. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
 
   // Billing (libs/billing). Without STRIPE_SECRET_KEY the ledger and limits still work; checkout,
   // portal, invoices and usage reporting are off. STRIPE_API_* aim the SDK at test/stripe-fake.
@@ -68,8 +99,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`Invalid configuration — ${problems}`);
   }
   return new AppConfig(parsed.data);
-  /** The worker's metrics-only HTTP listener (GET /metrics, /healthz); 0 turns it off. The api serves /metrics on PORT. */
-  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
 }
 
 /** The typed configuration, injected by class wherever a value is needed. */

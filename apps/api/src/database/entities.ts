@@ -1,4 +1,9 @@
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
+import { AssetEntity } from '../assets/asset.entity';
+import { CopyVariantEntity } from '../generation/copy-variant.entity';
+import { GenerationJobEntity } from '../generation/generation-job.entity';
+import { WebhookDeliveryEntity } from '../webhooks/webhook-delivery.entity';
+import { WebhookEndpointEntity } from '../webhooks/webhook-endpoint.entity';
 import { RefreshTokenEntity } from '../auth/refresh-token.entity';
 import { BrandEntity } from '../brands/brand.entity';
 import { CampaignEntity } from '../campaigns/campaign.entity';
@@ -17,4 +22,9 @@ export const entities = [
   ApiKeyEntity,
   BrandEntity,
   CampaignEntity,
+  GenerationJobEntity,
+  CopyVariantEntity,
+  AssetEntity,
+  WebhookEndpointEntity,
+  WebhookDeliveryEntity,
 ];

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { JobsCoreModule } from '../generation/jobs-core.module';
+import { AssetsController } from './assets.controller';
+import { AssetsService } from './assets.service';
+
+@Module({ imports: [JobsCoreModule], providers: [AssetsService], controllers: [AssetsController], exports: [AssetsService] })
+export class AssetsModule {}

@@ -1,0 +1,55 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { VoiceReport } from '@brandwright/generation';
+
+export enum VariantStatus {
+  DRAFT = 'DRAFT',
+  APPROVED = 'APPROVED',
+  REJECTED = 'REJECTED',
+}
+
+/** One variant of copy a job wrote, with its voice report; a marketer approves or rejects it. */
+@Entity('copy_variants')
+export class CopyVariantEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column('uuid', { name: 'workspace_id' })
+  workspaceId: string;
+
+  @Column('uuid', { name: 'job_id' })
+  jobId: string;
+
+  @Column('uuid', { name: 'brand_id' })
+  brandId: string;
+
+  @Column('uuid', { name: 'campaign_id', nullable: true })
+  campaignId: string | null;
+
+  @Column('text')
+  channel: string;
+
+  /** 0 = best voice score. Unique per job, so a job that runs twice stores one set. */
+  @Column('integer')
+  rank: number;
+
+  @Column('text')
+  text: string;
+
+  @Column('bigint', { transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  seed: number;
+
+  @Column('jsonb', { name: 'voice_report' })
+  voiceReport: VoiceReport;
+
+  @Column('integer', { name: 'voice_score' })
+  voiceScore: number;
+
+  @Column('text')
+  status: VariantStatus;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,89 @@
+import { AD_FORMATS, generateAdCreatives } from '@brandwright/generation';
+import { imageMeterFor, type UsageEstimate } from '@brandwright/billing';
+import type { TenantDb } from '../database/tenant-db';
+import { BrandEntity } from '../brands/brand.entity';
+import type { AssetStorage } from '../assets/asset-storage';
+import { AssetEntity, AssetFileKind } from '../assets/asset.entity';
+import type { InferenceEngines } from './inference-engines';
+import { type JobContext, type JobResults, NonRetryableJobError } from './job-runner';
+import type { AdImagesJobInput } from './job-input';
+
+const FILES = [
+  { kind: AssetFileKind.PNG, ext: 'png', mime: 'image/png' },
+  { kind: AssetFileKind.WEBP, ext: 'webp', mime: 'image/webp' },
+  { kind: AssetFileKind.THUMBNAIL, ext: 'thumb.webp', mime: 'image/webp' },
+] as const;
+
+/**
+ * generate-ad-images: pictures (diffusion, or the built-in generator), composed into each format.
+ * Files are written to storage first under keys fixed by job, variant and format (a re-run
+ * overwrites the same files), then the rows are stored with the job's completion.
+ */
+export class GenerateAdImagesHandler {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly engines: InferenceEngines,
+    private readonly storage: AssetStorage,
+  ) {}
+
+  async handle({ row, signal, progress }: JobContext): Promise<JobResults> {
+    const input = row.input as unknown as AdImagesJobInput;
+    const brand = await this.db.with({ workspaceId: row.workspaceId }, (db) =>
+      db.findOne(BrandEntity, { where: { id: row.brandId }, select: { id: true, palette: true, headingFont: true, bodyFont: true, logo: true } }),
+    );
+    if (!brand) throw new NonRetryableJobError('BRAND_DELETED', `Brand ${row.brandId} was deleted before the job ran.`);
+    const engine = await this.engines.imageEngine();
+    const variants = await generateAdCreatives(
+      {
+        engine,
+        brandVisuals: { palette: brand.palette, headingFont: brand.headingFont, bodyFont: brand.bodyFont, logo: brand.logo },
+        prompt: input.prompt,
+        formats: input.formats,
+        headline: input.headline,
+        subline: input.subline,
+        cta: input.cta,
+        variants: input.variants,
+        seed: input.seed,
+      },
+      { signal, onProgress: (p) => progress(Math.min(0.95, p.fraction)) },
+    );
+    const rows: Array<Partial<AssetEntity>> = [];
+    const usage: UsageEstimate = {};
+    for (const variant of variants) {
+      for (const creative of variant.creatives) {
+        const meter = imageMeterFor(creative.width, creative.height);
+        usage[meter] = (usage[meter] ?? 0) + 1;
+        for (const file of FILES) {
+          const bytes = file.kind === AssetFileKind.PNG ? creative.png : file.kind === AssetFileKind.WEBP ? creative.webp : creative.thumbnail;
+          const storageKey = `${row.workspaceId}/${row.id}/${variant.variant}/${creative.format}.${file.ext}`;
+          await this.storage.put(storageKey, bytes, file.mime);
+          rows.push({
+            workspaceId: row.workspaceId,
+            jobId: row.id,
+            brandId: row.brandId,
+            campaignId: row.campaignId,
+            variant: variant.variant,
+            format: creative.format,
+            fileKind: file.kind,
+            storageKey,
+            mimeType: file.mime,
+            width: file.kind === AssetFileKind.THUMBNAIL ? Math.round((creative.width * 320) / Math.max(creative.width, creative.height)) : AD_FORMATS[creative.format].width,
+            height: file.kind === AssetFileKind.THUMBNAIL ? Math.round((creative.height * 320) / Math.max(creative.width, creative.height)) : AD_FORMATS[creative.format].height,
+            sizeBytes: bytes.length,
+            brandCheck: file.kind === AssetFileKind.PNG ? (creative.brandCheck as unknown as Record<string, unknown>) : null,
+            provenance: creative.provenance as unknown as Record<string, unknown>,
+          });
+        }
+      }
+    }
+    return {
+      usage,
+      modelId: engine.info.modelId,
+      isDemo: engine.info.isDemo,
+      summary: { assets: rows.filter((r) => r.fileKind === AssetFileKind.PNG).map((r) => ({ variant: r.variant, format: r.format })) },
+      write: async (db) => {
+        await db.createQueryBuilder().insert().into(AssetEntity).values(rows as never[]).orIgnore().execute();
+      },
+    };
+  }
+}

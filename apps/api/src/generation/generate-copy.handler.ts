@@ -1,0 +1,73 @@
+import { generateVariants } from '@brandwright/generation';
+import { Meter } from '@brandwright/billing';
+import type { TenantDb } from '../database/tenant-db';
+import { BrandEntity } from '../brands/brand.entity';
+import { toBrandVoice } from '../brands/brands.service';
+import type { InferenceEngines } from './inference-engines';
+import { type JobContext, type JobResults, NonRetryableJobError } from './job-runner';
+import type { CopyJobInput } from './job-input';
+import { CopyVariantEntity, VariantStatus } from './copy-variant.entity';
+
+/** PostgreSQL text and jsonb cannot hold U+0000 (a random-weight demo model can write it). */
+const storable = (text: string) => text.replace(/\u0000/g, '');
+
+/**
+ * generate-copy: the brand's voice and the channel's limits into N ranked variants, streamed
+ * token by token. Concurrent jobs share the process's one TextEngine (continuous batching).
+ */
+export class GenerateCopyHandler {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly engines: InferenceEngines,
+  ) {}
+
+  async handle({ row, signal, token, progress }: JobContext): Promise<JobResults> {
+    const input = row.input as unknown as CopyJobInput;
+    const brand = await this.db.with({ workspaceId: row.workspaceId }, (db) => db.findOne(BrandEntity, { where: { id: row.brandId } }));
+    if (!brand) throw new NonRetryableJobError('BRAND_DELETED', `Brand ${row.brandId} was deleted before the job ran.`);
+    const engine = await this.engines.textEngine();
+    let tokens = 0;
+    const result = await generateVariants(
+      engine,
+      { brand: toBrandVoice(brand), channel: input.channel, brief: input.brief, variants: input.variants, seed: input.seed, language: input.language },
+      {
+        signal,
+        onToken: (variant, t) => {
+          tokens += 1;
+          if (storable(t.text)) token(variant, t.index, storable(t.text));
+          if (tokens % 16 === 0) progress(Math.min(0.95, tokens / (input.variants * 64)));
+        },
+      },
+    );
+    const variants = result.variants.map((v) => ({ ...v, text: storable(v.text) }));
+    return {
+      usage: { [Meter.TEXT_PROMPT_TOKENS]: result.promptTokens, [Meter.TEXT_OUTPUT_TOKENS]: result.outputTokens },
+      modelId: result.modelId,
+      isDemo: result.isDemo,
+      summary: { variants: variants.map((v, rank) => ({ rank, text: v.text, voiceScore: v.report.score })) },
+      write: async (db) => {
+        await db
+          .createQueryBuilder()
+          .insert()
+          .into(CopyVariantEntity)
+          .values(
+            variants.map((v, rank) => ({
+              workspaceId: row.workspaceId,
+              jobId: row.id,
+              brandId: row.brandId,
+              campaignId: row.campaignId,
+              channel: input.channel,
+              rank,
+              text: v.text,
+              seed: v.seed,
+              voiceReport: v.report,
+              voiceScore: Math.round(v.report.score),
+              status: VariantStatus.DRAFT,
+            })),
+          )
+          .orIgnore()
+          .execute();
+      },
+    };
+  }
+}

@@ -1,0 +1,128 @@
+import { Args, Context, ID, Mutation, ObjectType, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
+import type { Readable } from 'node:stream';
+import { Access, CurrentActor } from '../common/auth/decorators';
+import { type Actor, ApiKeyScope, Role } from '../common/auth/actor';
+import { ConnectionOf, PageArgs } from '../common/pagination/pagination';
+import { validate } from '../common/validation/validate';
+import { uuid } from '../common/validation/fields';
+import { AppConfig } from '../config/config';
+import { AssetModel } from '../assets/asset.model';
+import { AssetsService } from '../assets/assets.service';
+import { GenerationService } from './generation.service';
+import { CopyVariantModel, GenerationJobModel, GenerationUpdateModel } from './generation.model';
+import { FINAL_STATUSES, type GenerationJobEntity } from './generation-job.entity';
+import { type GenerationUpdatePayload, generationTopic } from './generation-update';
+import {
+  GenerateAdImagesInput,
+  GenerateCopyInput,
+  JobFilter,
+  generateAdImagesSchema,
+  generateCopySchema,
+  jobFilterSchema,
+} from './dto/generation.inputs';
+import { VariantStatus } from './copy-variant.entity';
+
+@ObjectType()
+export class GenerationJobConnection extends ConnectionOf(GenerationJobModel, 'GenerationJobConnection') {}
+
+interface SubscriptionContext {
+  pubsub: { subscribe(topic: string): Promise<Readable & { close?: Array<() => void> }> };
+}
+
+/** The job's current state first (a late subscriber still learns it), then live updates until it ends. */
+async function* snapshotThenLive(row: GenerationJobEntity, live: Readable & { close?: Array<() => void> }): AsyncGenerator<GenerationUpdatePayload> {
+  try {
+    yield { jobId: row.id, status: row.status, progress: row.progress, token: null, errorCode: row.errorCode, errorMessage: row.errorMessage };
+    if (FINAL_STATUSES.includes(row.status)) return;
+    for await (const update of live as AsyncIterable<GenerationUpdatePayload>) {
+      yield update;
+      if (FINAL_STATUSES.includes(update.status)) return;
+    }
+  } finally {
+    for (const close of live.close ?? []) close();
+  }
+}
+
+@Resolver(() => GenerationJobModel)
+export class GenerationResolver {
+  constructor(
+    private readonly service: GenerationService,
+    private readonly assetFiles: AssetsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Access(Role.EDITOR, ApiKeyScope.GENERATE)
+  @Mutation(() => GenerationJobModel, { description: 'Queues copy in the brand’s voice; returns the job at once. Follow it with generationUpdated.' })
+  generateCopy(@CurrentActor() actor: Actor, @Args('input') raw: GenerateCopyInput): Promise<GenerationJobModel> {
+    return this.service.generateCopy(actor, validate(generateCopySchema(this.config.values.MAX_COPY_VARIANTS), raw));
+  }
+
+  @Access(Role.EDITOR, ApiKeyScope.GENERATE)
+  @Mutation(() => GenerationJobModel, { description: 'Queues ad creatives in each format; returns the job at once.' })
+  generateAdImages(@CurrentActor() actor: Actor, @Args('input') raw: GenerateAdImagesInput): Promise<GenerationJobModel> {
+    return this.service.generateAdImages(actor, validate(generateAdImagesSchema(this.config.values.MAX_IMAGE_VARIANTS), raw));
+  }
+
+  @Access(Role.VIEWER, ApiKeyScope.READ)
+  @Query(() => GenerationJobModel)
+  job(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<GenerationJobModel> {
+    return this.service.get(actor, validate(uuid, id, 'id'));
+  }
+
+  @Access(Role.VIEWER, ApiKeyScope.READ)
+  @Query(() => GenerationJobConnection, { description: 'Generation jobs, newest first.' })
+  jobs(
+    @CurrentActor() actor: Actor,
+    @Args({ type: () => PageArgs }) page: PageArgs,
+    @Args('filter', { type: () => JobFilter, nullable: true }) filter?: JobFilter,
+  ): Promise<GenerationJobConnection> {
+    return this.service.list(actor, validate(jobFilterSchema, filter ?? {}, 'filter'), page.first, page.after) as Promise<GenerationJobConnection>;
+  }
+
+  @Access(Role.EDITOR, ApiKeyScope.GENERATE)
+  @Mutation(() => GenerationJobModel, { description: 'Cancels a queued job at once; asks the worker running a job to stop.' })
+  cancelJob(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<GenerationJobModel> {
+    return this.service.cancel(actor, validate(uuid, id, 'id'));
+  }
+
+  @Access(Role.EDITOR, ApiKeyScope.GENERATE)
+  @Mutation(() => CopyVariantModel)
+  approveVariant(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<CopyVariantModel> {
+    return this.service.setVariantStatus(actor, validate(uuid, id, 'id'), VariantStatus.APPROVED);
+  }
+
+  @Access(Role.EDITOR, ApiKeyScope.GENERATE)
+  @Mutation(() => CopyVariantModel)
+  rejectVariant(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<CopyVariantModel> {
+    return this.service.setVariantStatus(actor, validate(uuid, id, 'id'), VariantStatus.REJECTED);
+  }
+
+  @Access(Role.VIEWER, ApiKeyScope.READ)
+  @Subscription(() => GenerationUpdateModel, {
+    description: 'The job’s status and progress, and each text token as it is written (in order), until the job ends.',
+    resolve: (payload: GenerationUpdatePayload) => payload,
+  })
+  async generationUpdated(
+    @CurrentActor() actor: Actor,
+    @Args('jobId', { type: () => ID }) jobId: string,
+    @Context() context: SubscriptionContext,
+  ): Promise<AsyncIterator<GenerationUpdatePayload>> {
+    const id = validate(uuid, jobId, 'jobId');
+    await this.service.getForActor(actor, id); // NOT_FOUND before subscribing to anything
+    const live = await context.pubsub.subscribe(generationTopic(id));
+    // The snapshot is read after subscribing, so no update falls between the two.
+    return snapshotThenLive(await this.service.getForActor(actor, id), live);
+  }
+
+  @Access(Role.VIEWER, ApiKeyScope.READ)
+  @ResolveField(() => [CopyVariantModel])
+  variants(@CurrentActor() actor: Actor, @Parent() job: GenerationJobModel): Promise<CopyVariantModel[]> {
+    return this.service.variantsOfJob(actor, job.id);
+  }
+
+  @Access(Role.VIEWER, ApiKeyScope.READ)
+  @ResolveField(() => [AssetModel])
+  assets(@CurrentActor() actor: Actor, @Parent() job: GenerationJobModel): Promise<AssetModel[]> {
+    return this.assetFiles.list(actor, { jobId: job.id });
+  }
+}

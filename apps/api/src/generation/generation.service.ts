@@ -1,0 +1,229 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Logger } from 'pino';
+import { AD_FORMATS, type AdFormatId, CHANNEL_SPECS, type ChannelId } from '@brandwright/generation';
+import { Meter, PLANS, type PlanId, imageMeterFor, release, reserveJobCredits, type UsageEstimate } from '@brandwright/billing';
+import { TenantDb } from '../database/tenant-db';
+import type { Actor } from '../common/auth/actor';
+import { BadUserInputError, ConflictError, NotFoundError } from '../common/errors/app-error';
+import { LOGGER } from '../common/logging/logger.module';
+import { requestContext } from '../common/tenant/request-context';
+import { type Connection, paginate } from '../common/pagination/pagination';
+import { brandAllowList, BrandsService } from '../brands/brands.service';
+import { CampaignsService } from '../campaigns/campaigns.service';
+import { FairScheduler } from './fair-scheduler';
+import { GenerationEvents } from './generation-events';
+import { FINAL_STATUSES, GenerationJobEntity, JobKind, JobStatus } from './generation-job.entity';
+import { CopyVariantEntity, VariantStatus } from './copy-variant.entity';
+import type { AdImagesJobInput, CopyJobInput } from './job-input';
+import { JobQueues } from './job-queues';
+import { queueForKind } from './queues';
+
+interface NewJob {
+  kind: JobKind;
+  brandId: string;
+  campaignId?: string | null;
+  idempotencyKey?: string | null;
+  input: CopyJobInput | AdImagesJobInput;
+  estimate: UsageEstimate;
+}
+
+/** A prompt's size before it is tokenized: the brand profile, examples and brief (≈ 4 chars a token). */
+const PROMPT_TOKENS_ESTIMATE = 600;
+
+/**
+ * Creating, reading and cancelling generation jobs. A job is created in one tenant transaction
+ * (validate → brand/campaign checks → credits reserved → row QUEUED) and enqueued after commit
+ * with the row id as BullMQ job id; the sweeper covers a crash between the two.
+ */
+@Injectable()
+export class GenerationService {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly brands: BrandsService,
+    private readonly campaigns: CampaignsService,
+    private readonly queues: JobQueues,
+    private readonly fair: FairScheduler,
+    private readonly events: GenerationEvents,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  generateCopy(actor: Actor, input: { brandId: string; campaignId?: string | null; channel: string; brief: string; variants?: number | null; language?: string | null; seed?: number | null; idempotencyKey?: string | null }) {
+    const channel = CHANNEL_SPECS[input.channel as ChannelId];
+    const variants = input.variants ?? 3;
+    return this.create(actor, {
+      kind: JobKind.COPY,
+      brandId: input.brandId,
+      campaignId: input.campaignId,
+      idempotencyKey: input.idempotencyKey,
+      input: { channel: channel.id, brief: input.brief, variants, language: input.language ?? 'en', seed: input.seed ?? randomInt(2 ** 31 - 1) },
+      estimate: { [Meter.TEXT_PROMPT_TOKENS]: PROMPT_TOKENS_ESTIMATE * variants, [Meter.TEXT_OUTPUT_TOKENS]: channel.maxNewTokens * variants },
+    });
+  }
+
+  generateAdImages(actor: Actor, input: { brandId: string; campaignId?: string | null; prompt: string; formats: string[]; headline: string; subline?: string | null; cta?: string | null; variants?: number | null; seed?: number | null; idempotencyKey?: string | null }) {
+    const variants = input.variants ?? 1;
+    const formats = input.formats as AdFormatId[];
+    const estimate: UsageEstimate = {};
+    for (const format of formats) {
+      const meter = imageMeterFor(AD_FORMATS[format].width, AD_FORMATS[format].height);
+      estimate[meter] = (estimate[meter] ?? 0) + variants;
+    }
+    return this.create(actor, {
+      kind: JobKind.AD_IMAGES,
+      brandId: input.brandId,
+      campaignId: input.campaignId,
+      idempotencyKey: input.idempotencyKey,
+      input: { prompt: input.prompt, formats, headline: input.headline, subline: input.subline ?? null, cta: input.cta ?? null, variants, seed: input.seed ?? randomInt(2 ** 31 - 1) },
+      estimate,
+    });
+  }
+
+  private async create(actor: Actor, job: NewJob): Promise<GenerationJobEntity> {
+    const workspaceId = actor.workspaceId!;
+    let created: { row: GenerationJobEntity; fresh: boolean };
+    try {
+      created = await this.db.tx(async (db) => {
+        if (job.idempotencyKey) {
+          const existing = await db.findOne(GenerationJobEntity, { where: { idempotencyKey: job.idempotencyKey } });
+          if (existing) return { row: this.sameKind(existing, job.kind), fresh: false };
+        }
+        await this.brands.getIn(db, actor, job.brandId);
+        if (job.campaignId) {
+          const campaign = await this.campaigns.getIn(db, actor, job.campaignId);
+          if (campaign.brandId !== job.brandId) throw new BadUserInputError('input.campaignId', 'belongs to another brand');
+        }
+        const id = randomUUID();
+        await reserveJobCredits(db, { workspaceId, jobId: id, estimate: job.estimate });
+        const row = db.create(GenerationJobEntity, {
+          id,
+          workspaceId,
+          kind: job.kind,
+          status: JobStatus.QUEUED,
+          brandId: job.brandId,
+          campaignId: job.campaignId ?? null,
+          input: job.input as unknown as Record<string, unknown>,
+          idempotencyKey: job.idempotencyKey ?? null,
+          priority: await this.planWeight(db, workspaceId),
+          progress: 0,
+          attempts: 0,
+          isDemo: false,
+          createdBy: actor.kind === 'user' ? actor.userId : null,
+        });
+        return { row: await db.save(row), fresh: true };
+      });
+    } catch (error) {
+      // Two requests with one key raced: the unique index let one in; return that one.
+      if ((error as { code?: string }).code === '23505' && job.idempotencyKey) {
+        const existing = await this.db.tx((db) => db.findOne(GenerationJobEntity, { where: { idempotencyKey: job.idempotencyKey! } }));
+        if (existing) return this.sameKind(existing, job.kind);
+      }
+      throw error;
+    }
+    if (created.fresh) await this.enqueue(created.row);
+    return created.row;
+  }
+
+  private sameKind(row: GenerationJobEntity, kind: JobKind): GenerationJobEntity {
+    if (row.kind !== kind) throw new ConflictError(`This idempotency key was used for a ${row.kind} job.`, 'input.idempotencyKey');
+    return row;
+  }
+
+  /** The plan's queue weight (lower runs first), kept on the row for the sweeper. */
+  private async planWeight(db: EntityManager, workspaceId: string): Promise<number> {
+    const [account]: Array<{ plan: PlanId }> = await db.query(`SELECT plan FROM billing_accounts WHERE workspace_id = $1`, [workspaceId]);
+    return PLANS[account?.plan ?? 'FREE']?.queuePriority ?? 10;
+  }
+
+  /** After commit. If Redis is down the row stays QUEUED and the sweeper enqueues it later. */
+  private async enqueue(row: GenerationJobEntity): Promise<void> {
+    try {
+      const { queue, name } = queueForKind[row.kind];
+      const priority = await this.fair.admit(row.workspaceId, row.id, row.priority);
+      await this.queues.addGeneration(queue, name, { workspaceId: row.workspaceId, jobId: row.id, requestId: requestContext.current()?.requestId }, priority);
+    } catch (err) {
+      this.logger.warn({ err, jobId: row.id }, 'could not enqueue a job; the sweeper will');
+    }
+  }
+
+  get(actor: Actor, id: string): Promise<GenerationJobEntity> {
+    return this.db.tx((db) => this.getIn(db, actor, id));
+  }
+
+  /** For subscriptions, which run outside the request context: the actor's workspace explicitly. */
+  getForActor(actor: Actor, id: string): Promise<GenerationJobEntity> {
+    return this.db.with({ workspaceId: actor.workspaceId }, (db) => this.getIn(db, actor, id));
+  }
+
+  async getIn(db: EntityManager, actor: Actor, id: string): Promise<GenerationJobEntity> {
+    const row = await db.findOne(GenerationJobEntity, { where: { id } });
+    const allowed = brandAllowList(actor);
+    if (!row || (allowed && !allowed.includes(row.brandId))) throw new NotFoundError('Job', id);
+    return row;
+  }
+
+  list(actor: Actor, filter: { status?: JobStatus; kind?: JobKind; brandId?: string; campaignId?: string }, first?: number, after?: string): Promise<Connection<GenerationJobEntity>> {
+    return this.db.tx((db) => {
+      const query = db.createQueryBuilder(GenerationJobEntity, 'job').where('true');
+      const allowed = brandAllowList(actor);
+      if (allowed) query.andWhere('job.brand_id = ANY(:allowed::uuid[])', { allowed });
+      if (filter.status) query.andWhere('job.status = :status', { status: filter.status });
+      if (filter.kind) query.andWhere('job.kind = :kind', { kind: filter.kind });
+      if (filter.brandId) query.andWhere('job.brand_id = :brandId', { brandId: filter.brandId });
+      if (filter.campaignId) query.andWhere('job.campaign_id = :campaignId', { campaignId: filter.campaignId });
+      return paginate(query, first, after);
+    });
+  }
+
+  /**
+   * A queued job is cancelled at once (credits released, queue entry removed); a running one is
+   * asked to stop: the worker running it aborts inference and records CANCELLED.
+   */
+  async cancel(actor: Actor, id: string): Promise<GenerationJobEntity> {
+    const row = await this.db.tx(async (db) => {
+      const job = await this.getIn(db, actor, id);
+      const locked = (await db.findOne(GenerationJobEntity, { where: { id: job.id }, lock: { mode: 'pessimistic_write' } }))!;
+      if (FINAL_STATUSES.includes(locked.status)) return locked;
+      locked.cancelRequestedAt ??= new Date();
+      if (locked.status === JobStatus.QUEUED) {
+        await release(db, { jobId: id });
+        Object.assign(locked, { status: JobStatus.CANCELLED, errorCode: 'CANCELLED', errorMessage: 'The job was cancelled.', finishedAt: new Date() });
+      }
+      return db.save(locked);
+    });
+    if (row.status === JobStatus.CANCELLED) {
+      const { queue } = queueForKind[row.kind];
+      await this.queues.queue(queue).remove(row.id).catch(() => undefined);
+      await this.fair.finish(row.workspaceId, row.id).catch(() => undefined);
+      await this.events.publish({ jobId: row.id, status: row.status, progress: row.progress, token: null, errorCode: row.errorCode, errorMessage: row.errorMessage });
+    } else if (row.status === JobStatus.RUNNING) {
+      await this.events.requestCancel(row.id);
+    }
+    return row;
+  }
+
+  variantsOfJob(actor: Actor, jobId: string): Promise<CopyVariantEntity[]> {
+    return this.db.tx(async (db) => {
+      await this.getIn(db, actor, jobId);
+      return db.find(CopyVariantEntity, { where: { jobId }, order: { rank: 'ASC' } });
+    });
+  }
+
+  variantsOfCampaign(actor: Actor, campaignId: string): Promise<CopyVariantEntity[]> {
+    return this.db.tx(async (db) => {
+      await this.campaigns.getIn(db, actor, campaignId);
+      return db.find(CopyVariantEntity, { where: { campaignId }, order: { createdAt: 'DESC', rank: 'ASC' }, take: 500 });
+    });
+  }
+
+  setVariantStatus(actor: Actor, id: string, status: VariantStatus): Promise<CopyVariantEntity> {
+    return this.db.tx(async (db) => {
+      const variant = await db.findOne(CopyVariantEntity, { where: { id } });
+      const allowed = brandAllowList(actor);
+      if (!variant || (allowed && !allowed.includes(variant.brandId))) throw new NotFoundError('Variant', id);
+      variant.status = status;
+      return db.save(variant);
+    });
+  }
+}

@@ -1,0 +1,220 @@
+import { DelayedError, type Job } from 'bullmq';
+import type { EntityManager } from 'typeorm';
+import type { Logger } from 'pino';
+import { release, settle, type UsageEstimate } from '@brandwright/billing';
+import type { TenantDb } from '../database/tenant-db';
+import { requestContext } from '../common/tenant/request-context';
+import { WebhookEvent } from '../webhooks/webhook-event';
+import type { WebhookOutbox } from '../webhooks/webhook-outbox';
+import type { FairScheduler } from './fair-scheduler';
+import type { GenerationEvents } from './generation-events';
+import { FINAL_STATUSES, type GenerationJobEntity, GenerationJobEntity as JobRow, JobStatus } from './generation-job.entity';
+import type { GenerationJobPayload } from './queues';
+
+/** What a handler hands back: the results to store, once, with the job's completion. */
+export interface JobResults {
+  usage: UsageEstimate;
+  modelId: string | null;
+  isDemo: boolean;
+  /** Inserts the results, inside the completion transaction (unique keys make a repeat a no-op). */
+  write(db: EntityManager): Promise<void>;
+  /** Extra fields of the job.completed webhook. */
+  summary: Record<string, unknown>;
+}
+
+export interface JobContext {
+  row: GenerationJobEntity;
+  signal: AbortSignal;
+  progress(fraction: number): void;
+  token(variant: number, index: number, text: string): void;
+}
+
+export type GenerationHandler = (context: JobContext) => Promise<JobResults>;
+
+/** A failure that another attempt would not fix (the brand was deleted, the request is invalid). */
+export class NonRetryableJobError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const NON_RETRYABLE_CODES = new Set(['INVALID_PARAMETERS', 'INVALID_REQUEST', 'UNKNOWN_CHANNEL', 'PROMPT_TOO_LONG', 'TEXT_DOES_NOT_FIT', 'MODEL_NOT_FOUND', 'MODEL_INVALID']);
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : 'INTERNAL';
+}
+
+/** The public view of a job, as webhooks carry it. */
+export function jobJson(row: GenerationJobEntity) {
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    brandId: row.brandId,
+    campaignId: row.campaignId,
+    attempts: row.attempts,
+    isDemo: row.isDemo,
+    modelId: row.modelId,
+    errorCode: row.errorCode,
+    errorMessage: row.errorMessage,
+    createdAt: row.createdAt,
+    finishedAt: row.finishedAt,
+  };
+}
+
+export interface JobRunnerOptions {
+  /** How long a workspace slot is held without renewal (a dead worker's slot frees after this). */
+  leaseMs: number;
+}
+
+/**
+ * The life of a generation job in a worker, around its handler:
+ * 1. take a workspace slot (or go back to the queue for a moment: fairness cap);
+ * 2. begin: lock the row; a finished job (a duplicate run after a crash) is left alone, a job
+ *    cancelled while queued ends here; otherwise RUNNING;
+ * 3. run the handler with a cancel signal, streaming progress and tokens;
+ * 4. complete in ONE transaction: results, usage settled (one ledger row per meter), status,
+ *    webhook outbox rows. A worker killed anywhere before that commit leaves nothing behind; the
+ *    job runs again and writes once. Killed after it, the re-run finds SUCCEEDED and stops.
+ */
+export class JobRunner {
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly db: TenantDb,
+    private readonly fair: FairScheduler,
+    private readonly events: GenerationEvents,
+    private readonly outbox: WebhookOutbox,
+    private readonly logger: Logger,
+    private readonly options: JobRunnerOptions,
+  ) {}
+
+  /** A cancel request reached this worker: aborts the job if it runs here. */
+  cancel(jobId: string): void {
+    this.running.get(jobId)?.abort();
+  }
+
+  get activeJobs(): number {
+    return this.running.size;
+  }
+
+  run(job: Job<GenerationJobPayload>, token: string | undefined, handler: GenerationHandler): Promise<void> {
+    const { workspaceId, jobId } = job.data;
+    const context = {
+      requestId: job.data.requestId ?? `job:${jobId}`,
+      jobId,
+      actor: { kind: 'user' as const, userId: 'system:worker', workspaceId, role: null },
+    };
+    return requestContext.run(context, () => this.runInContext(job, token, handler));
+  }
+
+  private async runInContext(job: Job<GenerationJobPayload>, token: string | undefined, handler: GenerationHandler): Promise<void> {
+    const { workspaceId, jobId } = job.data;
+    if (!(await this.fair.tryStart(workspaceId, jobId, this.options.leaseMs))) {
+      // The workspace is at its concurrency cap: wait a moment, keeping its queue priority.
+      await job.moveToDelayed(Date.now() + 200 + Math.floor(Math.random() * 300), token);
+      throw new DelayedError();
+    }
+    const lease = setInterval(() => void this.fair.tryStart(workspaceId, jobId, this.options.leaseMs).catch(() => undefined), this.options.leaseMs / 3);
+    const abort = new AbortController();
+    this.running.set(jobId, abort);
+    try {
+      const row = await this.begin(workspaceId, jobId);
+      if (!row) {
+        await this.fair.finish(workspaceId, jobId);
+        return;
+      }
+      try {
+        const results = await handler({
+          row,
+          signal: abort.signal,
+          progress: (fraction) => void this.publish(row, JobStatus.RUNNING, fraction),
+          token: (variant, index, text) => void this.publish(row, JobStatus.RUNNING, null, { variant, index, text }),
+        });
+        await this.complete(workspaceId, jobId, results);
+      } catch (error) {
+        if (abort.signal.aborted) return await this.finishUnsuccessfully(workspaceId, jobId, JobStatus.CANCELLED, 'CANCELLED', 'The job was cancelled.');
+        const final = error instanceof NonRetryableJobError || NON_RETRYABLE_CODES.has(errorCode(error)) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        this.logger.warn({ err: error, attempt: job.attemptsMade + 1, final }, 'generation job failed');
+        if (final) return await this.finishUnsuccessfully(workspaceId, jobId, JobStatus.FAILED, errorCode(error), (error as Error).message);
+        await this.requeued(workspaceId, jobId, error as Error);
+        throw error; // BullMQ retries it after its backoff
+      }
+    } finally {
+      clearInterval(lease);
+      this.running.delete(jobId);
+    }
+  }
+
+  private async begin(workspaceId: string, jobId: string): Promise<GenerationJobEntity | null> {
+    const outcome = await this.db.with({ workspaceId }, async (db) => {
+      const row = await db.findOne(JobRow, { where: { id: jobId }, lock: { mode: 'pessimistic_write' } });
+      if (!row || FINAL_STATUSES.includes(row.status)) return { row: null };
+      if (row.cancelRequestedAt) return { row: null, cancelled: true };
+      row.status = JobStatus.RUNNING;
+      row.attempts += 1;
+      row.startedAt ??= new Date();
+      row.errorCode = null;
+      row.errorMessage = null;
+      return { row: await db.save(row) };
+    });
+    if (outcome.cancelled) await this.finishUnsuccessfully(workspaceId, jobId, JobStatus.CANCELLED, 'CANCELLED', 'The job was cancelled.');
+    if (outcome.row) await this.publish(outcome.row, JobStatus.RUNNING, 0);
+    return outcome.row;
+  }
+
+  private async complete(workspaceId: string, jobId: string, results: JobResults): Promise<void> {
+    const done = await this.db.with({ workspaceId }, async (db) => {
+      const row = await db.findOne(JobRow, { where: { id: jobId }, lock: { mode: 'pessimistic_write' } });
+      if (!row || FINAL_STATUSES.includes(row.status)) return null;
+      await results.write(db);
+      const settled = await settle(db, { jobId, actuals: results.usage });
+      Object.assign(row, { status: JobStatus.SUCCEEDED, progress: 1, finishedAt: new Date(), modelId: results.modelId, isDemo: results.isDemo });
+      const saved = await db.save(row);
+      const deliveries = await this.outbox.record(db, workspaceId, WebhookEvent.JOB_COMPLETED, `job.completed:${jobId}`, { job: jobJson(saved), ...results.summary });
+      for (const alert of settled.alerts) {
+        deliveries.push(...(await this.outbox.record(db, workspaceId, WebhookEvent.BILLING_ALERT, `billing.alert:${alert.id}`, { alert })));
+      }
+      return { row: saved, deliveries };
+    });
+    await this.fair.finish(workspaceId, jobId);
+    if (!done) return;
+    await this.publish(done.row, JobStatus.SUCCEEDED, 1);
+    await this.outbox.dispatch(workspaceId, done.deliveries);
+  }
+
+  /** FAILED or CANCELLED for good: credits released, error recorded, job.failed sent. Idempotent. */
+  async finishUnsuccessfully(workspaceId: string, jobId: string, status: JobStatus.FAILED | JobStatus.CANCELLED, code: string, message: string): Promise<void> {
+    const done = await this.db.with({ workspaceId }, async (db) => {
+      const row = await db.findOne(JobRow, { where: { id: jobId }, lock: { mode: 'pessimistic_write' } });
+      if (!row || FINAL_STATUSES.includes(row.status)) return null;
+      await release(db, { jobId });
+      Object.assign(row, { status, errorCode: code, errorMessage: message.slice(0, 2000), finishedAt: new Date() });
+      const saved = await db.save(row);
+      const deliveries = await this.outbox.record(db, workspaceId, WebhookEvent.JOB_FAILED, `job.failed:${jobId}`, { job: jobJson(saved) });
+      return { row: saved, deliveries };
+    });
+    await this.fair.finish(workspaceId, jobId);
+    if (!done) return;
+    await this.publish(done.row, status, done.row.progress);
+    await this.outbox.dispatch(workspaceId, done.deliveries);
+  }
+
+  private async requeued(workspaceId: string, jobId: string, error: Error): Promise<void> {
+    await this.fair.pause(workspaceId, jobId);
+    await this.db.with({ workspaceId }, (db) =>
+      db.update(JobRow, { id: jobId, status: JobStatus.RUNNING }, { status: JobStatus.QUEUED, errorCode: errorCode(error), errorMessage: error.message.slice(0, 2000) }),
+    );
+  }
+
+  private publish(row: GenerationJobEntity, status: JobStatus, progress: number | null, token?: { variant: number; index: number; text: string }): Promise<unknown> {
+    if (progress !== null) row.progress = progress;
+    return this.events
+      .publish({ jobId: row.id, status, progress: row.progress, token: token ?? null, errorCode: row.errorCode, errorMessage: row.errorMessage })
+      .catch((err: Error) => this.logger.warn({ err }, 'could not publish a job update'));
+  }
+}

@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { loadConfig, ConfigError } from './config/config';
+import { createLogger } from './common/logging/logger';
+import { PinoNestLogger } from './common/logging/nest-logger';
+import { WorkerModule } from './worker.module';
+
+/**
+ * The worker process: BullMQ consumers for WORKER_QUEUES, as a Nest application context (no
+ * HTTP). SIGTERM/SIGINT stop taking jobs and let running ones finish before exiting; a job that
+ * can't finish (the process is killed) is put back by BullMQ's stalled check and runs elsewhere.
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.values.LOG_LEVEL, 'worker');
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, logger), {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app
+      .close()
+      .then(() => process.exit(0))
+      .catch((err: Error) => {
+        logger.error({ err }, 'worker shutdown failed');
+        process.exit(1);
+      });
+    void signal;
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
