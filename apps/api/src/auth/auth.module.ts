@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
@@ -16,7 +17,13 @@ import { LocalStrategy } from './strategies/local.strategy';
     PassportModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({ secret: config.values.JWT_SECRET, signOptions: { algorithm: 'HS256', issuer: 'brandwright' }, verifyOptions: { algorithms: ['HS256'], issuer: 'brandwright' } }),
+      useFactory: (config: AppConfig) => ({
+        // A KeyObject made once: given a string, jsonwebtoken first tries (and fails) to parse it
+        // as a public key on every verify, which was an eighth of the api's CPU under load.
+        secret: createSecretKey(Buffer.from(config.values.JWT_SECRET)),
+        signOptions: { algorithm: 'HS256', issuer: 'brandwright' },
+        verifyOptions: { algorithms: ['HS256'], issuer: 'brandwright' },
+      }),
     }),
     UsersModule,
     WorkspacesModule,

@@ -31,13 +31,48 @@ export class TenantDb {
 
   /** Runs `work` in a transaction with explicit settings (auth flows, workers, system tasks). */
   async with<T>(settings: TenantSettings, work: (db: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (db) => {
-      await db.query(
-        `SELECT set_config('app.workspace_id', $1, true), set_config('app.user_id', $2, true),
-                set_config('app.api_key_prefix', $3, true), set_config('app.invitation_token_hash', $4, true)`,
-        [settings.workspaceId ?? '', settings.userId ?? '', settings.apiKeyPrefix ?? '', settings.invitationTokenHash ?? ''],
-      );
-      return work(db);
-    });
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      // BEGIN and the settings in one round trip (a multi-statement simple query), then tell
+      // TypeORM its transaction is open so that save() and friends don't open another.
+      await runner.query(`START TRANSACTION; ${settingsStatement(settings)}`);
+      Object.assign(runner, { isTransactionActive: true, transactionDepth: 1 });
+      try {
+        const result = await work(runner.manager);
+        await runner.commitTransaction();
+        return result;
+      } catch (err) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      await runner.release();
+    }
   }
+
+  /**
+   * One read in one round trip, for the hot path of every request (a member's role): the settings
+   * and the query go in one simple-protocol message, which PostgreSQL runs as one transaction.
+   * Values are inlined, so callers pass only ids they have validated as UUIDs.
+   */
+  async readOnce<Row>(settings: TenantSettings, sql: string): Promise<Row[]> {
+    // TypeORM's query() drops multi-statement results, so this goes to its pg pool directly.
+    const pool = (this.dataSource.driver as unknown as { master: { query(sql: string): Promise<Array<{ rows: Row[] }>> } }).master;
+    const results = await pool.query(`${settingsStatement(settings)}; ${sql}`);
+    return results[results.length - 1].rows;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TOKEN = /^[a-z0-9]{1,128}$/;
+
+/** `SELECT set_config(…)` for the settings, with each value checked against its strict shape. */
+function settingsStatement(settings: TenantSettings): string {
+  const value = (v: string | null | undefined, shape: RegExp, name: string) => {
+    if (v == null || v === '') return "''";
+    if (!shape.test(v)) throw new Error(`refusing an ill-formed ${name} in the tenant settings`);
+    return `'${v}'`;
+  };
+  return `SELECT set_config('app.workspace_id', ${value(settings.workspaceId, UUID, 'workspace id')}, true), set_config('app.user_id', ${value(settings.userId, UUID, 'user id')}, true), set_config('app.api_key_prefix', ${value(settings.apiKeyPrefix, TOKEN, 'API key prefix')}, true), set_config('app.invitation_token_hash', ${value(settings.invitationTokenHash, TOKEN, 'token hash')}, true)`;
 }

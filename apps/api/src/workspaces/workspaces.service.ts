@@ -38,11 +38,14 @@ export class WorkspacesService {
     return db ? work(db) : this.db.with({ workspaceId: id, userId: ownerId }, work);
   }
 
+  /** The member's role, read on every authenticated request: one round trip. */
   async roleOf(userId: string, workspaceId: string): Promise<Role | null> {
-    const membership = await this.db.with({ workspaceId, userId }, (db) =>
-      db.findOne(MembershipEntity, { where: { userId, workspaceId }, select: { role: true } }),
+    if (!UUID.test(userId) || !UUID.test(workspaceId)) return null;
+    const rows = await this.db.readOnce<{ role: Role }>(
+      { workspaceId, userId },
+      `SELECT role FROM memberships WHERE user_id = '${userId}' AND workspace_id = '${workspaceId}'`,
     );
-    return membership?.role ?? null;
+    return rows[0]?.role ?? null;
   }
 
   /** The workspaces a person belongs to, oldest membership first. */
@@ -170,6 +173,8 @@ export class WorkspacesService {
     if (owners <= 1) throw new ConflictError('A workspace needs at least one OWNER; promote someone else first.');
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function slugFor(name: string): string {
   const base = name
