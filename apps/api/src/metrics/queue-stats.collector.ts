@@ -33,7 +33,7 @@ export class QueueStatsCollector {
     private readonly options: QueueStatsOptions,
     private readonly onError: (err: Error) => void,
   ) {
-    const collector = this;
+    const read = () => this.read();
     new Gauge({
       name: 'brandwright_queue_jobs',
       help: 'Jobs in each queue by state (waiting = ready for a worker)',
@@ -41,7 +41,7 @@ export class QueueStatsCollector {
       registers: [registry],
       async collect() {
         this.reset();
-        for (const stats of await collector.read()) {
+        for (const stats of await read()) {
           for (const state of STATES) this.set({ queue: stats.queue, state }, stats.counts[state] ?? 0);
         }
       },
@@ -53,7 +53,7 @@ export class QueueStatsCollector {
       registers: [registry],
       async collect() {
         this.reset();
-        for (const stats of await collector.read()) this.set({ queue: stats.queue }, stats.oldestAgeSeconds);
+        for (const stats of await read()) this.set({ queue: stats.queue }, stats.oldestAgeSeconds);
       },
     });
     new Gauge({
@@ -61,7 +61,7 @@ export class QueueStatsCollector {
       help: '1 when the last scrape could read the queues from Redis',
       registers: [registry],
       async collect() {
-        this.set((await collector.read()).length > 0 || options.queues.length === 0 ? 1 : 0);
+        this.set((await read()).length > 0 || options.queues.length === 0 ? 1 : 0);
       },
     });
   }
