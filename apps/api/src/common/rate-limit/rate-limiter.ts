@@ -12,15 +12,20 @@ import type { Actor } from '../auth/actor';
  */
 @Injectable()
 export class RateLimiter {
-  private readonly script = `
-    local n = redis.call('INCR', KEYS[1])
-    if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-    return {n, redis.call('PTTL', KEYS[1])}`;
-
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    // Sent once, then called by its SHA (EVALSHA) on every request.
+    if (!('bwRateCount' in redis)) {
+      redis.defineCommand('bwRateCount', {
+        numberOfKeys: 1,
+        lua: `local n = redis.call('INCR', KEYS[1])
+              if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+              return {n, redis.call('PTTL', KEYS[1])}`,
+      });
+    }
+  }
 
   async check(actor: Actor | undefined, clientAddress: string): Promise<void> {
     const v = this.config.values;
@@ -32,8 +37,12 @@ export class RateLimiter {
     const window = Math.floor(Date.now() / windowMs);
     for (const [bucket, limit] of buckets) {
       const key = `${v.REDIS_PREFIX}:rl:${bucket}:${window}`;
-      const [count, ttl] = (await this.redis.eval(this.script, 1, key, windowMs)) as [number, number];
+      const [count, ttl] = (await (this.redis as unknown as RateCounter).bwRateCount(key, windowMs)) as [number, number];
       if (count > limit) throw new RateLimitedError(Math.max(1, Math.ceil(ttl / 1000)));
     }
   }
+}
+
+interface RateCounter {
+  bwRateCount(key: string, windowMs: number): Promise<[number, number]>;
 }
