@@ -50,6 +50,21 @@ describe('roles', () => {
   });
 });
 
+describe('input coercion', () => {
+  test('a bad enum value in variables is BAD_USER_INPUT, not INTERNAL', async () => {
+    const user = await signUp(api.url, 'Enum');
+    const brand = await ok(api.url, `mutation { createBrand(input: { name: "Enum brand" }) { id } }`, {}, user.token);
+    const error = await fails(
+      'BAD_USER_INPUT',
+      api.url,
+      `mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }`,
+      { i: { brandId: brand.createBrand.id, name: 'X', objective: 'SALES', channels: ['BILLBOARD'] } },
+      user.token,
+    );
+    assert.match(error.message, /BILLBOARD/);
+  });
+});
+
 describe('query limits', () => {
   test('a query over the depth limit is refused', async () => {
     const user = await signUp(api.url, 'Deep');
@@ -135,3 +150,4 @@ describe('errors and configuration', () => {
     assert.deepEqual(missing, []);
   });
 });
+

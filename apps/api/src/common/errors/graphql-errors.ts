@@ -40,6 +40,8 @@ export function toClientError(error: GraphQLError, logger: Logger): GraphQLError
   const original = error.originalError;
   let coded: CodedError | null = original ? asCoded(original) : null;
   if (!coded && original instanceof HttpException) coded = fromHttp(original);
+  // graphql-js wraps variable coercion failures ("BILLBOARD" is not a Channel) around a GraphQLError.
+  if (!coded && original instanceof GraphQLError && !original.originalError) return toClientError(original, logger);
   if (!coded && !original) {
     // graphql-js's own errors: parse, validation (unknown field, wrong argument type), depth/complexity.
     const given = error.extensions?.code;
