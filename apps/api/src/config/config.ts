@@ -25,7 +25,7 @@ export const configSchema = z.object({
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('bw'),
 
   // Generation jobs and workers (docs/jobs.md).
-  WORKER_QUEUES: z.string().regex(/^[a-z-]+(,[a-z-]+)*$/, 'must be queue names separated by commas').default('generate-text,generate-image,webhooks'),
+  WORKER_QUEUES: z.string().regex(/^[a-z-]+(,[a-z-]+)*$/, 'must be queue names separated by commas').default('generate-text,generate-image,webhooks,billing'),
   TEXT_CONCURRENCY: z.coerce.number().int().positive().default(8),
   IMAGE_CONCURRENCY: z.coerce.number().int().positive().default(1),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().default(8),

@@ -2,6 +2,7 @@
  * Every queue and job name in one place. The worker refuses to start when a job name of a queue
  * it consumes has no handler (see queue-workers.ts).
  */
+import { BILLING_QUEUE } from '@brandwright/billing';
 import { JobKind } from './generation-job.entity';
 
 export enum QueueName {
@@ -44,9 +45,14 @@ export const queueForKind: Readonly<Record<JobKind, { queue: QueueName; name: Jo
 };
 
 /** Parses WORKER_QUEUES, refusing names that are not queues. */
+/** Queues a worker may consume whose processors live outside the generation runtime. */
+export const OTHER_WORKER_QUEUES: readonly string[] = [BILLING_QUEUE];
+
+/** The generation runtime's share of WORKER_QUEUES; an unknown name stops the worker at start. */
 export function parseWorkerQueues(value: string): QueueName[] {
   const names = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = names.filter((n) => !(QUEUE_NAMES as readonly string[]).includes(n));
-  if (unknown.length) throw new Error(`WORKER_QUEUES: unknown queue(s) ${unknown.join(', ')}; choose from ${QUEUE_NAMES.join(', ')}`);
-  return [...new Set(names)] as QueueName[];
+  const known = [...QUEUE_NAMES, ...OTHER_WORKER_QUEUES];
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length) throw new Error(`WORKER_QUEUES: unknown queue(s) ${unknown.join(', ')}; choose from ${known.join(', ')}`);
+  return [...new Set(names.filter((n) => (QUEUE_NAMES as readonly string[]).includes(n)))] as QueueName[];
 }
