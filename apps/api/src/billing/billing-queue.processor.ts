@@ -12,6 +12,7 @@ import { type Job, Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { TenantDb } from '../database/tenant-db';
 import { BillingStripe } from './billing-stripe';
+import { Metrics } from '../metrics/metrics.service';
 
 /**
  * The billing queue's worker: REPORT_USAGE every few seconds (settled usage → Stripe meter
@@ -30,12 +31,14 @@ export class BillingQueueProcessor implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly db: TenantDb,
     private readonly stripe: BillingStripe,
+    private readonly metrics: Metrics,
   ) {}
 
   /** The handler of every billing job name; the worker refuses to start if one is missing. */
   readonly handlers: Record<BillingJob, (job: Job) => Promise<unknown>> = {
     [BillingJob.REPORT_USAGE]: async () => {
       const run = await this.reporter!.reportPending();
+      this.metrics.stripeReportingLag(run.lagSeconds);
       if (run.failed > 0) throw new Error(`${run.failed} usage rows were not accepted by Stripe; they stay pending`);
       return run;
     },

@@ -17,6 +17,8 @@ export interface InferenceEnginesOptions {
   /** Most text requests decoded together: the text queue's concurrency × variants per job. */
   maxBatchSize: number;
   logger: Logger;
+  /** Told which execution provider each engine ended up on (for the metrics). */
+  onEngineStarted?: (engine: 'text' | 'image', provider: string) => void;
 }
 
 /**
@@ -39,10 +41,16 @@ export class InferenceEngines {
       threads: this.options.threads,
       maxBatchSize: this.options.maxBatchSize,
       log: (message) => this.options.logger.info(message),
-    }).catch((error) => {
-      this.text = null;
-      throw error;
-    });
+    }).then(
+      (engine) => {
+        this.options.onEngineStarted?.('text', engine.info.executionProvider);
+        return engine;
+      },
+      (error) => {
+        this.text = null;
+        throw error;
+      },
+    );
     return this.text;
   }
 
@@ -53,10 +61,16 @@ export class InferenceEngines {
       executionProvider: this.options.executionProvider,
       intraOpNumThreads: this.options.threads,
       logger: { info: (m, fields) => logger.info(fields ?? {}, m), warn: (m, fields) => logger.warn(fields ?? {}, m) },
-    }).catch((error) => {
-      this.image = null;
-      throw error;
-    });
+    }).then(
+      (engine) => {
+        this.options.onEngineStarted?.('image', engine.info.provider);
+        return engine;
+      },
+      (error) => {
+        this.image = null;
+        throw error;
+      },
+    );
     return this.image;
   }
 

@@ -23,6 +23,9 @@ import { JobSweeper } from './job-sweeper';
 import { JobStatus } from './generation-job.entity';
 import { type GenerationJobPayload, JobName, QueueName, type WebhookDeliveryPayload, parseWorkerQueues } from './queues';
 import { type JobHandler, QueueWorkers } from './queue-workers';
+import { Meter } from '@brandwright/billing';
+import { Metrics } from '../metrics/metrics.service';
+import type { JobResults } from './job-runner';
 
 /**
  * The worker process's moving parts, started after the app context is up and stopped (jobs
@@ -48,6 +51,7 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
     secrets: WebhookSecrets,
     jobQueues: JobQueues,
     @Inject(ASSET_STORAGE) storage: AssetStorage,
+    metrics: Metrics,
   ) {
     const v = config.values;
     this.queues = parseWorkerQueues(v.WORKER_QUEUES);
@@ -58,16 +62,40 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
       threads: v.INFERENCE_THREADS,
       maxBatchSize: Math.max(4, v.TEXT_CONCURRENCY * 4),
       logger,
+      onEngineStarted: (engine, provider) => metrics.executionProvider(provider, engine),
     });
     this.runner = new JobRunner(db, fair, events, outbox, logger, { leaseMs: v.JOB_LOCK_MS * 2 });
     const copy = new GenerateCopyHandler(db, this.engines);
     const images = new GenerateAdImagesHandler(db, this.engines, storage);
     const webhook = new DeliverWebhookHandler(db, secrets, v.WEBHOOK_TIMEOUT_MS, logger);
-    const handlers: JobHandler[] = [
-      { queue: QueueName.GENERATE_TEXT, name: JobName.GENERATE_COPY, process: (job, token) => this.runner.run(job as Job<GenerationJobPayload>, token, (ctx) => copy.handle(ctx)) },
-      { queue: QueueName.GENERATE_IMAGE, name: JobName.GENERATE_AD_IMAGES, process: (job, token) => this.runner.run(job as Job<GenerationJobPayload>, token, (ctx) => images.handle(ctx)) },
+    // Output volume for the metrics, read from the usage the job bills (one source of truth).
+    const counted = (handle: Promise<JobResults>, started: number, kind: 'text' | 'image') =>
+      handle.then((results) => {
+        const seconds = (Date.now() - started) / 1000;
+        const usage = results.usage as Partial<Record<Meter, number>>;
+        if (kind === 'text') metrics.tokensGenerated(usage[Meter.TEXT_OUTPUT_TOKENS] ?? 0, seconds);
+        else metrics.imagesGenerated((usage[Meter.IMAGE_SMALL] ?? 0) + (usage[Meter.IMAGE_MEDIUM] ?? 0) + (usage[Meter.IMAGE_LARGE] ?? 0), seconds);
+        return results;
+      });
+    const bare: JobHandler[] = [
+      { queue: QueueName.GENERATE_TEXT, name: JobName.GENERATE_COPY, process: (job, token) => this.runner.run(job as Job<GenerationJobPayload>, token, (ctx) => counted(copy.handle(ctx), Date.now(), 'text')) },
+      { queue: QueueName.GENERATE_IMAGE, name: JobName.GENERATE_AD_IMAGES, process: (job, token) => this.runner.run(job as Job<GenerationJobPayload>, token, (ctx) => counted(images.handle(ctx), Date.now(), 'image')) },
       { queue: QueueName.WEBHOOKS, name: JobName.DELIVER_WEBHOOK, process: (job) => webhook.handle(job as Job<WebhookDeliveryPayload>) },
     ];
+    const handlers: JobHandler[] = bare.map((handler) => ({
+      ...handler,
+      // Every job's duration and outcome, per queue.
+      process: async (job, token) => {
+        const started = Date.now();
+        try {
+          await handler.process(job, token);
+          metrics.jobCompleted(handler.queue, (Date.now() - started) / 1000);
+        } catch (err) {
+          metrics.jobFailed(handler.queue, (Date.now() - started) / 1000);
+          throw err;
+        }
+      },
+    }));
     this.workers = new QueueWorkers(handlers, {
       redisUrl: v.REDIS_URL,
       prefix: v.REDIS_PREFIX,

@@ -21,6 +21,8 @@ export interface UsageReportRun {
   /** Rows whose request failed after the SDK's retries; they stay PENDING for the next run. */
   failed: number;
   requests: number;
+  /** Age in seconds of the oldest usage row still waiting for Stripe when the pass began (0: none). */
+  lagSeconds: number;
 }
 
 interface PendingRow {
@@ -76,7 +78,8 @@ export class UsageReporter {
     const batches: PendingRow[][] = [];
     for (let i = 0; i < rows.length; i += size) batches.push(rows.slice(i, i + size));
 
-    const run: UsageReportRun = { reported: 0, failed: 0, requests: 0 };
+    const oldest = rows[0] ? new Date(rows[0].occurred_at).getTime() : null;
+    const run: UsageReportRun = { reported: 0, failed: 0, requests: 0, lagSeconds: oldest === null ? 0 : Math.max(0, (Date.now() - oldest) / 1000) };
     let next = 0;
     const lane = async (): Promise<void> => {
       while (next < batches.length) {
@@ -99,9 +102,10 @@ export class UsageReporter {
 
   /** Runs passes until nothing is pending or a pass makes no progress. */
   async reportAll(maxPasses = 100): Promise<UsageReportRun> {
-    const total: UsageReportRun = { reported: 0, failed: 0, requests: 0 };
+    const total: UsageReportRun = { reported: 0, failed: 0, requests: 0, lagSeconds: 0 };
     for (let pass = 0; pass < maxPasses; pass++) {
       const run = await this.reportPending();
+      if (pass === 0) total.lagSeconds = run.lagSeconds;
       total.reported += run.reported;
       total.requests += run.requests;
       total.failed = run.failed;
