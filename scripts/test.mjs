@@ -126,6 +126,8 @@ try {
 } catch (err) {
   console.error(String(err));
 }
+// …and the Redis keys of this run's test apps (their prefix is `bwtest-<database>`).
+spawnSync('node', ['scripts/lib/redis-clean.mjs', redisUrl, `bwtest-bw_test_*${runId}*`], { encoding: 'utf8' });
 
 let summary = { passed: 0, failed: 1, skipped: 0, failures: ['the test runner produced no summary'] };
 try {

@@ -25,7 +25,21 @@ async function seedTenant(name: string) {
   await ok(api.url, `mutation($t: String!) { acceptInvitation(token: $t) { id } }`, { t: invite.inviteMember.token }, member.token);
   const members = await ok(api.url, `{ members { id user { id } } }`, {}, owner.token);
   const membershipId: string = members.members.find((m: { user: { id: string } }) => m.user.id === member.userId).id;
+  const job = await ok(api.url, `mutation($b: ID!) { generateCopy(input: { brandId: $b, channel: META_HEADLINE, brief: "Launch", variants: 1 }) { id } }`, { b: brandId }, owner.token);
+  const jobId: string = job.generateCopy.id;
+  const endpoint = await ok(api.url, `mutation { createWebhookEndpoint(input: { url: "https://hooks.example.com/${name}", events: [JOB_COMPLETED] }) { endpoint { id } } }`, {}, owner.token);
+  // A finished variant, written as the table owner (no worker runs in this file).
+  const variantId = await asOwner(async (c) =>
+    (await c.query(
+      `INSERT INTO copy_variants (workspace_id, job_id, brand_id, channel, rank, text, seed, voice_report, voice_score)
+       VALUES ($1, $2, $3, 'META_HEADLINE', 0, 'Hello', 1, '{}', 50) RETURNING id`,
+      [owner.workspaceId, jobId, brandId],
+    )).rows[0].id as string,
+  );
   return {
+    jobId,
+    endpointId: endpoint.createWebhookEndpoint.endpoint.id as string,
+    variantId,
     owner,
     brandId,
     campaignId: campaign.createCampaign.id as string,
@@ -34,6 +48,16 @@ async function seedTenant(name: string) {
     invitationId: invitation.inviteMember.invitation.id as string,
     membershipId,
   };
+}
+
+async function asOwner<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: api.database.url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
 }
 
 before(async () => {
@@ -56,6 +80,13 @@ const attempts = (t: Tenant): Array<[string, string, Record<string, unknown>]> =
   ['revokeInvitation', `mutation($id: ID!) { revokeInvitation(id: $id) { id } }`, { id: t.invitationId }],
   ['changeMemberRole', `mutation($id: ID!) { changeMemberRole(input: { memberId: $id, role: VIEWER }) { id } }`, { id: t.membershipId }],
   ['removeMember', `mutation($id: ID!) { removeMember(memberId: $id) { id } }`, { id: t.membershipId }],
+  ['job', `query($id: ID!) { job(id: $id) { id } }`, { id: t.jobId }],
+  ['cancelJob', `mutation($id: ID!) { cancelJob(id: $id) { id } }`, { id: t.jobId }],
+  ['approveVariant', `mutation($id: ID!) { approveVariant(id: $id) { id } }`, { id: t.variantId }],
+  ['rejectVariant', `mutation($id: ID!) { rejectVariant(id: $id) { id } }`, { id: t.variantId }],
+  ['generateCopy on their brand', `mutation($b: ID!) { generateCopy(input: { brandId: $b, channel: META_HEADLINE, brief: "x", variants: 1 }) { id } }`, { b: t.brandId }],
+  ['generateAdImages on their brand', `mutation($b: ID!) { generateAdImages(input: { brandId: $b, prompt: "x", headline: "x", formats: [SQUARE], variants: 1 }) { id } }`, { b: t.brandId }],
+  ['deleteWebhookEndpoint', `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { id } }`, { id: t.endpointId }],
 ];
 
 describe('a person of workspace A', () => {
@@ -72,15 +103,18 @@ describe('a person of workspace A', () => {
     await fails('FORBIDDEN', api.url, `mutation($w: ID!) { switchWorkspace(workspaceId: $w) { accessToken } }`, { w: b.owner.workspaceId }, a.owner.token);
     const lists = await ok(
       api.url,
-      `{ myWorkspaces { id } workspace { id } brands(first: 100) { nodes { id } } campaigns(first: 100) { nodes { id } } apiKeys { id } members { id } invitations { id } }`,
+      `{ myWorkspaces { id } workspace { id } brands(first: 100) { nodes { id } } campaigns(first: 100) { nodes { id } } apiKeys { id } members { id } invitations { id }
+         jobs(first: 100) { nodes { id } } webhookEndpoints { id } webhookDeliveries(first: 100) { nodes { id } } billing { plan { id } } usage { byMeter { meter } } }`,
       {},
       a.owner.token,
     );
     const text = JSON.stringify(lists);
-    for (const id of [b.owner.workspaceId, b.brandId, b.campaignId, b.apiKeyId, b.invitationId, b.membershipId]) {
+    for (const id of [b.owner.workspaceId, b.brandId, b.campaignId, b.apiKeyId, b.invitationId, b.membershipId, b.jobId, b.endpointId, b.variantId]) {
       assert.ok(!text.includes(id), `B's ${id} is visible to A`);
     }
-    assert.ok(text.includes(a.brandId) && text.includes(a.campaignId), 'A still sees its own');
+    assert.ok(text.includes(a.brandId) && text.includes(a.campaignId) && text.includes(a.jobId), 'A still sees its own');
+    const theirs = await gql(api.url, `query($e: ID) { webhookDeliveries(endpointId: $e) { nodes { id } } }`, { e: b.endpointId }, a.owner.token);
+    assert.deepEqual(theirs.data?.webhookDeliveries?.nodes ?? [], []);
   });
 
   test('cannot download B’s brand logo', async () => {
