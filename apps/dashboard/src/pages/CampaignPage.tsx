@@ -1,0 +1,104 @@
+import { useState, type FormEvent } from 'react';
+import { useMutation, useQuery } from 'urql';
+import {
+  BrandDocument,
+  CampaignDocument,
+  CampaignStatusValues,
+  UpdateCampaignDocument,
+  type CampaignFieldsFragment,
+  type CampaignStatus,
+  type Channel,
+} from '../graphql/generated';
+import { describeError, errorField } from '../lib/errors';
+import { Link } from '../lib/router';
+import { hasRole, useSession } from '../lib/use-session';
+import { TextArea, TextField } from '../components/Field';
+import { ChannelPicker } from '../components/ChannelPicker';
+import { ErrorNotice, Loading, SuccessNotice } from '../components/Notice';
+import { CopyStudio } from '../components/CopyStudio';
+import { ImageStudio } from '../components/ImageStudio';
+
+export function CampaignPage({ id }: { id: string }) {
+  const [{ data, error }] = useQuery({ query: CampaignDocument, variables: { id } });
+  if (error) {
+    return (
+      <section>
+        <h1>Campaign</h1>
+        <ErrorNotice message={describeError(error)} />
+        <Link href="/campaigns">Back to campaigns</Link>
+      </section>
+    );
+  }
+  if (!data) return <Loading what="the campaign" />;
+  return <Campaign campaign={data.campaign} key={data.campaign.id} />;
+}
+
+function Campaign({ campaign }: { campaign: CampaignFieldsFragment }) {
+  const session = useSession();
+  const canEdit = hasRole(session, 'EDITOR');
+  const [brand] = useQuery({ query: BrandDocument, variables: { id: campaign.brandId } });
+  const [{ fetching, error }, updateCampaign] = useMutation(UpdateCampaignDocument);
+  const [name, setName] = useState(campaign.name);
+  const [brief, setBrief] = useState(campaign.brief);
+  const [channels, setChannels] = useState<Channel[]>([...campaign.channels]);
+  const [status, setStatus] = useState<CampaignStatus>(campaign.status);
+  const [saved, setSaved] = useState(false);
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    const result = await updateCampaign({ input: { id: campaign.id, name, brief, channels, status } });
+    setSaved(!!result.data);
+  };
+
+  return (
+    <section>
+      <div className="page-head">
+        <h1>{campaign.name}</h1>
+        {brand.data && <Link href={`/brands/${campaign.brandId}`}>Brand: {brand.data.brand.name}</Link>}
+      </div>
+      <details className="panel" open={!campaign.brief}>
+        <summary>
+          <h2>Brief and channels</h2>
+        </summary>
+        <form onSubmit={save} aria-label="Campaign brief">
+          <fieldset disabled={!canEdit}>
+            <TextField
+              label="Campaign name"
+              required
+              value={name}
+              onChange={(e) => (setName(e.target.value), setSaved(false))}
+              invalid={errorField(error) === 'name'}
+            />
+            <TextArea
+              label="Brief"
+              rows={5}
+              value={brief}
+              onChange={(e) => (setBrief(e.target.value), setSaved(false))}
+              invalid={errorField(error) === 'brief'}
+            />
+            <ChannelPicker value={channels} onChange={(c) => (setChannels(c), setSaved(false))} />
+            <div className="field">
+              <label htmlFor="campaign-status">Status</label>
+              <select id="campaign-status" value={status} onChange={(e) => (setStatus(e.target.value as CampaignStatus), setSaved(false))}>
+                {CampaignStatusValues.map((s) => (
+                  <option key={s} value={s}>
+                    {s.charAt(0) + s.slice(1).toLowerCase()}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </fieldset>
+          <ErrorNotice message={describeError(error)} />
+          {saved && <SuccessNotice>Campaign saved.</SuccessNotice>}
+          {canEdit && (
+            <button type="submit" disabled={fetching}>
+              Save campaign
+            </button>
+          )}
+        </form>
+      </details>
+      <CopyStudio campaign={{ ...campaign, name, channels }} />
+      <ImageStudio campaign={campaign} />
+    </section>
+  );
+}

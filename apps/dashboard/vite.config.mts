@@ -1,0 +1,20 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// The api serves the built files from dist/ (DASHBOARD_DIR) with an SPA fallback. Built files go
+// under static/ rather than Vite's default assets/, because /assets/… belongs to the api.
+const api = process.env.BRANDWRIGHT_API_URL ?? 'http://127.0.0.1:3000';
+
+export default defineConfig({
+  plugins: [react()],
+  build: { outDir: 'dist', assetsDir: 'static', emptyOutDir: true, sourcemap: true },
+  server: {
+    port: 5173,
+    proxy: {
+      '/graphql': { target: api, ws: true, changeOrigin: true },
+      '/graphiql': { target: api, changeOrigin: true },
+      '/brands': { target: api, changeOrigin: true },
+      '/assets': { target: api, changeOrigin: true },
+    },
+  },
+});
