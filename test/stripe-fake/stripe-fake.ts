@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeStripeForm } from './form-body';
+import { seededRandom } from '../../libs/generation/src/runtime/seeded-random';
 
 /**
  * A local Stripe: the part of Stripe's HTTP API Brandwright uses, reached by the real `stripe` SDK
@@ -62,17 +63,6 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 const list = (data: unknown[], url: string) => ({ object: 'list', data, has_more: false, url });
 
-/** mulberry32: small, seedable, good enough for fault dice. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class StripeFake {
   readonly customers = new Map<string, Obj>();

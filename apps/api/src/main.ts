@@ -1,19 +1,10 @@
-import { loadConfig, ConfigError } from './config/config';
+import { loadConfigOrExit } from './config/config';
 import { createLogger } from './common/logging/logger';
 import { createApi } from './bootstrap';
 
 /** The api process: GraphQL, webhooks, health, and the dashboard's static files. */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.values.LOG_LEVEL, 'api');
   const app = await createApi(config, logger);
   await app.listen({ host: config.values.HOST, port: config.values.PORT });

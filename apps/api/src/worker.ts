@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { loadConfig, ConfigError } from './config/config';
+import { loadConfigOrExit } from './config/config';
 import { createLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/nest-logger';
 import { WorkerModule } from './worker.module';
@@ -11,23 +11,14 @@ import { WorkerModule } from './worker.module';
  * can't finish (the process is killed) is put back by BullMQ's stalled check and runs elsewhere.
  */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.values.LOG_LEVEL, 'worker');
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, logger), {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = () => {
     if (stopping) return;
     stopping = true;
     app
@@ -37,10 +28,9 @@ async function main(): Promise<void> {
         logger.error({ err }, 'worker shutdown failed');
         process.exit(1);
       });
-    void signal;
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 main().catch((err) => {

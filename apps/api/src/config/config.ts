@@ -101,6 +101,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return new AppConfig(parsed.data);
 }
 
+/** For a process entry point: the configuration, or one clear line on stderr and exit code 1. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  }
+}
+
 /** The typed configuration, injected by class wherever a value is needed. */
 export class AppConfig {
   constructor(readonly values: ConfigValues) {}

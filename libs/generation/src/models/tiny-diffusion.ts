@@ -22,6 +22,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OnnxGraph, writeOnnxModel, type OnnxDataType } from './onnx-builder';
 import { bytesToUnicode } from './tiny-tokenizer';
+import { seededRandom } from '../runtime/seeded-random';
 
 export const TINY_DIFFUSION_ID = 'brandwright/tiny-diffusion';
 
@@ -50,16 +51,6 @@ const SIZES: Record<TinyDiffusionSize, { hidden: number; unetChannels: number; u
 const LATENT_CHANNELS = 4;
 const MAX_POSITIONS = 77;
 
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS =
   'a photo of the product on a table in soft light, studio, bright colours, summer beach, city at night, ' +

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { OnnxGraph, writeOnnxModel, type OnnxDataType } from './onnx-builder';
 import { buildTinyTokenizer, SPECIAL_TOKENS } from './tiny-tokenizer';
 import { Tokenizer } from '@huggingface/tokenizers';
+import { seededRandom } from '../runtime/seeded-random';
 
 export type TinyModelSize = 'test' | 'bench';
 
@@ -65,17 +66,6 @@ export interface TinyTextModelInfo {
   vocabSize: number;
 }
 
-/** A seeded uniform generator (mulberry32): same seed, same weights, on every machine. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function buildTinyTextModel(options: TinyTextModelOptions): TinyTextModelInfo {
   const dims = SIZES[options.size ?? 'test'];
