@@ -1,6 +1,189 @@
-import type { CampaignFieldsFragment } from '../graphql/generated';
+import { useEffect, useState } from 'react';
+import { useMutation, useQuery } from 'urql';
+import {
+  ApproveVariantDocument,
+  CampaignResultsDocument,
+  GenerateCopyDocument,
+  RejectVariantDocument,
+  type CampaignFieldsFragment,
+  type Channel,
+  type VariantFieldsFragment,
+} from '../graphql/generated';
+import { channelLabel, channelLimit } from '../lib/channels';
+import { describeError } from '../lib/errors';
+import { googleAdsEditorCsv } from '../lib/google-ads-csv';
+import { saveBlob } from '../lib/download';
+import { useJobStream } from '../lib/use-job-stream';
+import { hasRole, useSession } from '../lib/use-session';
+import { CopyButton } from './CopyButton';
+import { CharacterCounter, VoiceReportBadges } from './VoiceReportBadges';
+import { EmptyState, ErrorNotice } from './Notice';
 
-/** Copy generation per channel: filled in when the generation API lands. */
-export function CopyStudio(_props: { campaign: CampaignFieldsFragment }) {
-  return null;
+const RESULTS_CONTEXT = { additionalTypenames: ['CopyVariant', 'Asset'] };
+
+/** Copy per channel: generate (text streams in live), review against the voice, approve, export. */
+export function CopyStudio({ campaign }: { campaign: CampaignFieldsFragment }) {
+  const [{ data, error }, refetch] = useQuery({ query: CampaignResultsDocument, variables: { id: campaign.id }, context: RESULTS_CONTEXT });
+  const variants = data?.campaign.variants ?? [];
+  const approved = variants.filter((v) => v.status === 'APPROVED');
+
+  const exportCsv = () => {
+    const csv = googleAdsEditorCsv(
+      approved.map((v) => ({ channel: v.channel, text: v.text })),
+      { campaign: campaign.name, adGroup: campaign.name, finalUrl: '' },
+    );
+    saveBlob(new Blob([csv], { type: 'text/csv;charset=utf-8' }), `${slug(campaign.name)}-google-ads-editor.csv`);
+  };
+
+  return (
+    <section className="panel" aria-labelledby="copy-heading">
+      <div className="page-head">
+        <h2 id="copy-heading">Copy</h2>
+        <button type="button" className="secondary" onClick={exportCsv} disabled={approved.length === 0}>
+          Export approved copy (Google Ads Editor CSV)
+        </button>
+      </div>
+      <ErrorNotice message={describeError(error)} />
+      {campaign.channels.length === 0 && (
+        <EmptyState title="No channels chosen">
+          <p>Open “Brief and channels” above, tick the channels this campaign runs on, and save.</p>
+        </EmptyState>
+      )}
+      {campaign.channels.map((channel) => (
+        <ChannelCopy
+          key={channel}
+          campaign={campaign}
+          channel={channel}
+          variants={variants.filter((v) => v.channel === channel)}
+          onFinished={() => refetch({ requestPolicy: 'network-only' })}
+        />
+      ))}
+    </section>
+  );
+}
+
+function ChannelCopy({
+  campaign,
+  channel,
+  variants,
+  onFinished,
+}: {
+  campaign: CampaignFieldsFragment;
+  channel: Channel;
+  variants: VariantFieldsFragment[];
+  onFinished: () => void;
+}) {
+  const session = useSession();
+  const canEdit = hasRole(session, 'EDITOR');
+  const [{ fetching, error }, generate] = useMutation(GenerateCopyDocument);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [isDemo, setIsDemo] = useState(false);
+  const stream = useJobStream(jobId);
+  const limit = channelLimit(channel);
+  const headingId = `channel-${channel}`;
+
+  useEffect(() => {
+    if (stream.finished) onFinished();
+  }, [stream.finished]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const start = async () => {
+    const result = await generate({
+      input: { brandId: campaign.brandId, campaignId: campaign.id, channel, brief: campaign.brief || campaign.name, variants: 3 },
+    });
+    if (result.data) {
+      setJobId(result.data.generateCopy.id);
+      setIsDemo(result.data.generateCopy.isDemo);
+    }
+  };
+
+  const running = !!jobId && !stream.finished;
+  return (
+    <section className="channel" aria-labelledby={headingId}>
+      <h3 id={headingId}>
+        {channelLabel(channel)} <span className="muted">· up to {limit} characters</span>
+      </h3>
+      {canEdit && (
+        <button type="button" onClick={start} disabled={fetching || running}>
+          {running ? 'Writing…' : variants.length ? 'Write more variants' : 'Generate copy'}
+          <span className="visually-hidden"> for {channelLabel(channel)}</span>
+        </button>
+      )}
+      <ErrorNotice message={describeError(error)} />
+      {stream.status === 'FAILED' && (
+        <ErrorNotice
+          message={`Generation failed: ${stream.errorMessage ?? 'unknown error'}. Try again; if it keeps failing, shorten the brief.`}
+        />
+      )}
+      {running && (
+        <div aria-live="polite" aria-label={`Writing ${channelLabel(channel)}`}>
+          <progress max={1} value={stream.progress} aria-label="Progress" />
+          <ul className="variants" aria-label="Streaming variants">
+            {stream.streams.map((text, i) => (
+              <li key={i} className="variant streaming" data-testid="streaming-variant">
+                <p className="variant-text">{text}</p>
+                <CharacterCounter count={[...text].length} limit={limit} />
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {isDemo && jobId && <p className="muted">Written by the built-in demo model (random weights): install a real model for real copy.</p>}
+      {variants.length > 0 ? (
+        <ul className="variants" aria-label={`${channelLabel(channel)} variants`}>
+          {variants.map((v) => (
+            <VariantCard key={v.id} variant={v} limit={limit} canEdit={canEdit} />
+          ))}
+        </ul>
+      ) : (
+        !running && <p className="muted">No copy yet. Choose “Generate copy” to write three variants from the brief.</p>
+      )}
+    </section>
+  );
+}
+
+export function VariantCard({ variant, limit, canEdit }: { variant: VariantFieldsFragment; limit: number | null; canEdit: boolean }) {
+  const [approveState, approve] = useMutation(ApproveVariantDocument);
+  const [rejectState, reject] = useMutation(RejectVariantDocument);
+  return (
+    <li className="variant" data-status={variant.status} aria-label={`Variant: ${variant.text}`}>
+      <p className="variant-text">{variant.text}</p>
+      <div className="row">
+        <CharacterCounter count={variant.voiceReport.characters} limit={limit ?? variant.voiceReport.maxChars} />
+        <span className="badge info">{variant.status.toLowerCase()}</span>
+      </div>
+      <VoiceReportBadges report={variant.voiceReport} />
+      <div className="actions">
+        {canEdit && (
+          <>
+            <button
+              type="button"
+              onClick={() => approve({ id: variant.id })}
+              disabled={approveState.fetching || variant.status === 'APPROVED'}
+            >
+              Approve
+            </button>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => reject({ id: variant.id })}
+              disabled={rejectState.fetching || variant.status === 'REJECTED'}
+            >
+              Reject
+            </button>
+          </>
+        )}
+        <CopyButton text={variant.text} label="Copy text" />
+      </div>
+      <ErrorNotice message={describeError(approveState.error ?? rejectState.error)} />
+    </li>
+  );
+}
+
+export function slug(name: string): string {
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'campaign'
+  );
 }

@@ -1,4 +1,76 @@
-/** “Try this voice”: filled in when the generation API lands. */
-export function TryVoice(_props: { brandId: string }) {
-  return null;
+import { useEffect, useState, type FormEvent } from 'react';
+import { useMutation, useQuery } from 'urql';
+import { ChannelValues, GenerateCopyDocument, JobDocument, type Channel } from '../graphql/generated';
+import { channelLabel, channelLimit } from '../lib/channels';
+import { describeError } from '../lib/errors';
+import { useJobStream } from '../lib/use-job-stream';
+import { hasRole, useSession } from '../lib/use-session';
+import { TextField } from './Field';
+import { ErrorNotice } from './Notice';
+import { CharacterCounter, VoiceReportBadges } from './VoiceReportBadges';
+
+/** “Try this voice”: one short variant from the saved voice, with its voice report. */
+export function TryVoice({ brandId }: { brandId: string }) {
+  const session = useSession();
+  const [{ fetching, error }, generate] = useMutation(GenerateCopyDocument);
+  const [channel, setChannel] = useState<Channel>('META_HEADLINE');
+  const [brief, setBrief] = useState('');
+  const [jobId, setJobId] = useState<string | null>(null);
+  const stream = useJobStream(jobId);
+  const [job, refetchJob] = useQuery({
+    query: JobDocument,
+    variables: { id: jobId ?? '' },
+    pause: !jobId || !stream.finished,
+    requestPolicy: 'network-only',
+  });
+
+  useEffect(() => {
+    if (stream.finished) refetchJob({ requestPolicy: 'network-only' });
+  }, [stream.finished]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  if (!hasRole(session, 'EDITOR')) return null;
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const result = await generate({ input: { brandId, channel, brief, variants: 1 } });
+    if (result.data) setJobId(result.data.generateCopy.id);
+  };
+  const variant = stream.finished ? job.data?.job.variants[0] : undefined;
+  const limit = channelLimit(channel);
+
+  return (
+    <section className="panel" aria-labelledby="try-heading">
+      <h2 id="try-heading">Try this voice</h2>
+      <p className="muted">Save the brand first: a trial writes with the saved voice. It uses a few credits.</p>
+      <form onSubmit={submit} className="inline-form" aria-label="Try this voice">
+        <div className="field">
+          <label htmlFor="try-channel">Channel</label>
+          <select id="try-channel" value={channel} onChange={(e) => setChannel(e.target.value as Channel)}>
+            {ChannelValues.map((c) => (
+              <option key={c} value={c}>
+                {channelLabel(c)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <TextField label="What to write about" required value={brief} onChange={(e) => setBrief(e.target.value)} />
+        <button type="submit" disabled={fetching || (!!jobId && !stream.finished)}>
+          Try it
+        </button>
+      </form>
+      <ErrorNotice message={describeError(error ?? job.error)} />
+      {jobId && !variant && (
+        <div className="variant streaming" aria-live="polite" aria-label="Voice trial">
+          <p className="variant-text">{stream.streams[0] ?? ''}</p>
+          <CharacterCounter count={[...(stream.streams[0] ?? '')].length} limit={limit} />
+        </div>
+      )}
+      {variant && (
+        <div className="variant" aria-label="Voice trial result">
+          <p className="variant-text">{variant.text}</p>
+          <CharacterCounter count={variant.voiceReport.characters} limit={limit} />
+          <VoiceReportBadges report={variant.voiceReport} />
+        </div>
+      )}
+    </section>
+  );
 }

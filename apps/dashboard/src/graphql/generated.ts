@@ -2,8 +2,22 @@
 // Do not edit: run `npm run codegen -w @brandwright/dashboard`.
 import { gql } from 'urql';
 
+export type AdFormat = 'LANDSCAPE' | 'LEADERBOARD' | 'MEDIUM_RECTANGLE' | 'PORTRAIT' | 'SQUARE' | 'STORY' | 'WIDE_SKYSCRAPER';
+export const AdFormatValues: readonly AdFormat[] = [
+  'LANDSCAPE',
+  'LEADERBOARD',
+  'MEDIUM_RECTANGLE',
+  'PORTRAIT',
+  'SQUARE',
+  'STORY',
+  'WIDE_SKYSCRAPER',
+];
 export type ApiKeyScope = 'GENERATE' | 'MANAGE' | 'READ';
 export const ApiKeyScopeValues: readonly ApiKeyScope[] = ['GENERATE', 'MANAGE', 'READ'];
+export type AssetFileKind = 'PNG' | 'THUMBNAIL' | 'WEBP';
+export const AssetFileKindValues: readonly AssetFileKind[] = ['PNG', 'THUMBNAIL', 'WEBP'];
+export type BillingAlertKind = 'CREDITS_80' | 'CREDITS_100';
+export const BillingAlertKindValues: readonly BillingAlertKind[] = ['CREDITS_80', 'CREDITS_100'];
 export interface CampaignFilter {
   brandId?: string | null;
   status?: CampaignStatus | null;
@@ -78,8 +92,35 @@ export interface CreateCampaignInput {
   name: string;
   objective: CampaignObjective;
 }
+export interface CreateWebhookEndpointInput {
+  description?: string | null;
+  events: Array<WebhookEvent>;
+  url: string;
+}
 export interface CreateWorkspaceInput {
   name: string;
+}
+export interface GenerateAdImagesInput {
+  brandId: string;
+  campaignId?: string | null;
+  cta?: string | null;
+  formats: Array<AdFormat>;
+  headline: string;
+  idempotencyKey?: string | null;
+  prompt: string;
+  seed?: number | null;
+  subline?: string | null;
+  variants?: number | null;
+}
+export interface GenerateCopyInput {
+  brandId: string;
+  brief: string;
+  campaignId?: string | null;
+  channel: Channel;
+  idempotencyKey?: string | null;
+  language?: string | null;
+  seed?: number | null;
+  variants?: number | null;
 }
 export type HeadlineCase = 'ANY' | 'SENTENCE' | 'TITLE';
 export const HeadlineCaseValues: readonly HeadlineCase[] = ['ANY', 'SENTENCE', 'TITLE'];
@@ -87,6 +128,16 @@ export interface InviteMemberInput {
   email: string;
   role: Role;
 }
+export interface JobFilter {
+  brandId?: string | null;
+  campaignId?: string | null;
+  kind?: JobKind | null;
+  status?: JobStatus | null;
+}
+export type JobKind = 'AD_IMAGES' | 'COPY';
+export const JobKindValues: readonly JobKind[] = ['AD_IMAGES', 'COPY'];
+export type JobStatus = 'CANCELLED' | 'FAILED' | 'QUEUED' | 'RUNNING' | 'SUCCEEDED';
+export const JobStatusValues: readonly JobStatus[] = ['CANCELLED', 'FAILED', 'QUEUED', 'RUNNING', 'SUCCEEDED'];
 export interface LogInInput {
   email: string;
   password: string;
@@ -95,6 +146,10 @@ export interface LogoInput {
   base64: string;
   mimeType: string;
 }
+export type Meter = 'IMAGE_LARGE' | 'IMAGE_MEDIUM' | 'IMAGE_SMALL' | 'TEXT_OUTPUT_TOKENS' | 'TEXT_PROMPT_TOKENS';
+export const MeterValues: readonly Meter[] = ['IMAGE_LARGE', 'IMAGE_MEDIUM', 'IMAGE_SMALL', 'TEXT_OUTPUT_TOKENS', 'TEXT_PROMPT_TOKENS'];
+export type PlanId = 'AGENCY' | 'FREE' | 'PRO';
+export const PlanIdValues: readonly PlanId[] = ['AGENCY', 'FREE', 'PRO'];
 export type Role = 'ADMIN' | 'EDITOR' | 'OWNER' | 'VIEWER';
 export const RoleValues: readonly Role[] = ['ADMIN', 'EDITOR', 'OWNER', 'VIEWER'];
 export interface SignUpInput {
@@ -139,6 +194,12 @@ export interface UpdateCampaignInput {
   objective?: CampaignObjective | null;
   status?: CampaignStatus | null;
 }
+export type VariantStatus = 'APPROVED' | 'DRAFT' | 'REJECTED';
+export const VariantStatusValues: readonly VariantStatus[] = ['APPROVED', 'DRAFT', 'REJECTED'];
+export type WebhookDeliveryStatus = 'DELIVERED' | 'FAILED' | 'PENDING';
+export const WebhookDeliveryStatusValues: readonly WebhookDeliveryStatus[] = ['DELIVERED', 'FAILED', 'PENDING'];
+export type WebhookEvent = 'BILLING_ALERT' | 'JOB_COMPLETED' | 'JOB_FAILED';
+export const WebhookEventValues: readonly WebhookEvent[] = ['BILLING_ALERT', 'JOB_COMPLETED', 'JOB_FAILED'];
 
 export type SessionFieldsFragment = {
   accessToken: string;
@@ -193,6 +254,56 @@ export type CampaignFieldsFragment = {
   objective: CampaignObjective;
   status: CampaignStatus;
   updatedAt: string;
+};
+
+export type VariantFieldsFragment = {
+  id: string;
+  jobId: string;
+  channel: Channel;
+  rank: number;
+  status: VariantStatus;
+  text: string;
+  createdAt: string;
+  voiceReport: {
+    score: number;
+    characters: number;
+    maxChars: number;
+    readingGrade: number;
+    bannedTermsFound: Array<string>;
+    requiredTermsMissing: Array<string>;
+    checks: Array<{
+      rule: string;
+      passed: boolean;
+      detail: string;
+    }>;
+  };
+};
+
+export type AssetFieldsFragment = {
+  id: string;
+  jobId: string;
+  format: AdFormat;
+  fileKind: AssetFileKind;
+  variant: number;
+  width: number;
+  height: number;
+  mimeType: string;
+  sizeBytes: number;
+  url: string;
+  brandCheckPassed: boolean | null;
+  minTextContrast: number | null;
+  createdAt: string;
+};
+
+export type JobFieldsFragment = {
+  id: string;
+  kind: JobKind;
+  status: JobStatus;
+  progress: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  isDemo: boolean;
+  createdAt: string;
 };
 
 export type ApiKeysQuery = {
@@ -439,6 +550,194 @@ fragment SessionFields on AuthSession {
     name
     slug
     myRole
+  }
+}
+`);
+
+export type BillingQuery = {
+  billing: {
+    plan: {
+      id: PlanId;
+      name: string;
+      includedCredits: number;
+      overageAllowed: boolean;
+      overageCentsPerCredit: number;
+      monthlyFeeCents: number;
+      seats: number;
+    };
+    periodStart: string;
+    periodEnd: string;
+    creditsUsed: number;
+    creditsReserved: number;
+    creditLimit: number | null;
+    creditsLeft: number | null;
+    overageCredits: number;
+    spendCapCents: number | null;
+    paymentRequired: boolean;
+    subscriptionStatus: string | null;
+  };
+  plans: Array<{
+    id: PlanId;
+    name: string;
+    includedCredits: number;
+    overageAllowed: boolean;
+    overageCentsPerCredit: number;
+    monthlyFeeCents: number;
+    seats: number;
+  }>;
+};
+export type BillingQueryVariables = {};
+export const BillingDocument = gql<BillingQuery, BillingQueryVariables>(`
+query Billing {
+  billing {
+    plan {
+      id
+      name
+      includedCredits
+      overageAllowed
+      overageCentsPerCredit
+      monthlyFeeCents
+      seats
+    }
+    periodStart
+    periodEnd
+    creditsUsed
+    creditsReserved
+    creditLimit
+    creditsLeft
+    overageCredits
+    spendCapCents
+    paymentRequired
+    subscriptionStatus
+  }
+  plans {
+    id
+    name
+    includedCredits
+    overageAllowed
+    overageCentsPerCredit
+    monthlyFeeCents
+    seats
+  }
+}
+`);
+
+export type UsageQuery = {
+  usage: {
+    from: string;
+    to: string;
+    totalCredits: number;
+    byMeter: Array<{
+      meter: Meter;
+      quantity: number;
+      credits: number;
+    }>;
+    byDay: Array<{
+      day: string;
+      meter: Meter;
+      quantity: number;
+      credits: number;
+    }>;
+  };
+};
+export type UsageQueryVariables = { from?: string | null; to?: string | null };
+export const UsageDocument = gql<UsageQuery, UsageQueryVariables>(`
+query Usage($from: DateTime, $to: DateTime) {
+  usage(from: $from, to: $to) {
+    from
+    to
+    totalCredits
+    byMeter {
+      meter
+      quantity
+      credits
+    }
+    byDay {
+      day
+      meter
+      quantity
+      credits
+    }
+  }
+}
+`);
+
+export type InvoicesQuery = {
+  invoices: Array<{
+    id: string;
+    number: string | null;
+    status: string | null;
+    currency: string;
+    amountDueCents: number;
+    amountPaidCents: number;
+    periodStart: string;
+    periodEnd: string;
+    createdAt: string;
+    hostedInvoiceUrl: string | null;
+    invoicePdfUrl: string | null;
+  }>;
+};
+export type InvoicesQueryVariables = {};
+export const InvoicesDocument = gql<InvoicesQuery, InvoicesQueryVariables>(`
+query Invoices {
+  invoices(first: 24) {
+    id
+    number
+    status
+    currency
+    amountDueCents
+    amountPaidCents
+    periodStart
+    periodEnd
+    createdAt
+    hostedInvoiceUrl
+    invoicePdfUrl
+  }
+}
+`);
+
+export type CreateCheckoutSessionMutation = {
+  createCheckoutSession: {
+    url: string;
+  };
+};
+export type CreateCheckoutSessionMutationVariables = { plan: PlanId };
+export const CreateCheckoutSessionDocument = gql<CreateCheckoutSessionMutation, CreateCheckoutSessionMutationVariables>(`
+mutation CreateCheckoutSession($plan: PlanId!) {
+  createCheckoutSession(plan: $plan) {
+    url
+  }
+}
+`);
+
+export type CreateBillingPortalSessionMutation = {
+  createBillingPortalSession: {
+    url: string;
+  };
+};
+export type CreateBillingPortalSessionMutationVariables = {};
+export const CreateBillingPortalSessionDocument = gql<CreateBillingPortalSessionMutation, CreateBillingPortalSessionMutationVariables>(`
+mutation CreateBillingPortalSession {
+  createBillingPortalSession {
+    url
+  }
+}
+`);
+
+export type SetSpendCapMutation = {
+  setSpendCap: {
+    spendCapCents: number | null;
+    creditLimit: number | null;
+    creditsLeft: number | null;
+  };
+};
+export type SetSpendCapMutationVariables = { spendCapCents?: number | null };
+export const SetSpendCapDocument = gql<SetSpendCapMutation, SetSpendCapMutationVariables>(`
+mutation SetSpendCap($spendCapCents: Int) {
+  setSpendCap(spendCapCents: $spendCapCents) {
+    spendCapCents
+    creditLimit
+    creditsLeft
   }
 }
 `);
@@ -833,6 +1132,476 @@ export type DeleteCampaignMutationVariables = { id: string };
 export const DeleteCampaignDocument = gql<DeleteCampaignMutation, DeleteCampaignMutationVariables>(`
 mutation DeleteCampaign($id: ID!) {
   deleteCampaign(id: $id) {
+    id
+  }
+}
+`);
+
+export type CampaignResultsQuery = {
+  campaign: {
+    id: string;
+    variants: Array<{
+      id: string;
+      jobId: string;
+      channel: Channel;
+      rank: number;
+      status: VariantStatus;
+      text: string;
+      createdAt: string;
+      voiceReport: {
+        score: number;
+        characters: number;
+        maxChars: number;
+        readingGrade: number;
+        bannedTermsFound: Array<string>;
+        requiredTermsMissing: Array<string>;
+        checks: Array<{
+          rule: string;
+          passed: boolean;
+          detail: string;
+        }>;
+      };
+    }>;
+    assets: Array<{
+      id: string;
+      jobId: string;
+      format: AdFormat;
+      fileKind: AssetFileKind;
+      variant: number;
+      width: number;
+      height: number;
+      mimeType: string;
+      sizeBytes: number;
+      url: string;
+      brandCheckPassed: boolean | null;
+      minTextContrast: number | null;
+      createdAt: string;
+    }>;
+  };
+};
+export type CampaignResultsQueryVariables = { id: string };
+export const CampaignResultsDocument = gql<CampaignResultsQuery, CampaignResultsQueryVariables>(`
+query CampaignResults($id: ID!) {
+  campaign(id: $id) {
+    id
+    variants {
+      ...VariantFields
+    }
+    assets {
+      ...AssetFields
+    }
+  }
+}
+fragment VariantFields on CopyVariant {
+  id
+  jobId
+  channel
+  rank
+  status
+  text
+  createdAt
+  voiceReport {
+    score
+    characters
+    maxChars
+    readingGrade
+    bannedTermsFound
+    requiredTermsMissing
+    checks {
+      rule
+      passed
+      detail
+    }
+  }
+}
+fragment AssetFields on Asset {
+  id
+  jobId
+  format
+  fileKind
+  variant
+  width
+  height
+  mimeType
+  sizeBytes
+  url
+  brandCheckPassed
+  minTextContrast
+  createdAt
+}
+`);
+
+export type JobQuery = {
+  job: {
+    id: string;
+    kind: JobKind;
+    status: JobStatus;
+    progress: number;
+    errorCode: string | null;
+    errorMessage: string | null;
+    isDemo: boolean;
+    createdAt: string;
+    variants: Array<{
+      id: string;
+      jobId: string;
+      channel: Channel;
+      rank: number;
+      status: VariantStatus;
+      text: string;
+      createdAt: string;
+      voiceReport: {
+        score: number;
+        characters: number;
+        maxChars: number;
+        readingGrade: number;
+        bannedTermsFound: Array<string>;
+        requiredTermsMissing: Array<string>;
+        checks: Array<{
+          rule: string;
+          passed: boolean;
+          detail: string;
+        }>;
+      };
+    }>;
+    assets: Array<{
+      id: string;
+      jobId: string;
+      format: AdFormat;
+      fileKind: AssetFileKind;
+      variant: number;
+      width: number;
+      height: number;
+      mimeType: string;
+      sizeBytes: number;
+      url: string;
+      brandCheckPassed: boolean | null;
+      minTextContrast: number | null;
+      createdAt: string;
+    }>;
+  };
+};
+export type JobQueryVariables = { id: string };
+export const JobDocument = gql<JobQuery, JobQueryVariables>(`
+query Job($id: ID!) {
+  job(id: $id) {
+    ...JobFields
+    variants {
+      ...VariantFields
+    }
+    assets {
+      ...AssetFields
+    }
+  }
+}
+fragment JobFields on GenerationJob {
+  id
+  kind
+  status
+  progress
+  errorCode
+  errorMessage
+  isDemo
+  createdAt
+}
+fragment VariantFields on CopyVariant {
+  id
+  jobId
+  channel
+  rank
+  status
+  text
+  createdAt
+  voiceReport {
+    score
+    characters
+    maxChars
+    readingGrade
+    bannedTermsFound
+    requiredTermsMissing
+    checks {
+      rule
+      passed
+      detail
+    }
+  }
+}
+fragment AssetFields on Asset {
+  id
+  jobId
+  format
+  fileKind
+  variant
+  width
+  height
+  mimeType
+  sizeBytes
+  url
+  brandCheckPassed
+  minTextContrast
+  createdAt
+}
+`);
+
+export type GenerateCopyMutation = {
+  generateCopy: {
+    id: string;
+    kind: JobKind;
+    status: JobStatus;
+    progress: number;
+    errorCode: string | null;
+    errorMessage: string | null;
+    isDemo: boolean;
+    createdAt: string;
+  };
+};
+export type GenerateCopyMutationVariables = { input: GenerateCopyInput };
+export const GenerateCopyDocument = gql<GenerateCopyMutation, GenerateCopyMutationVariables>(`
+mutation GenerateCopy($input: GenerateCopyInput!) {
+  generateCopy(input: $input) {
+    ...JobFields
+  }
+}
+fragment JobFields on GenerationJob {
+  id
+  kind
+  status
+  progress
+  errorCode
+  errorMessage
+  isDemo
+  createdAt
+}
+`);
+
+export type GenerateAdImagesMutation = {
+  generateAdImages: {
+    id: string;
+    kind: JobKind;
+    status: JobStatus;
+    progress: number;
+    errorCode: string | null;
+    errorMessage: string | null;
+    isDemo: boolean;
+    createdAt: string;
+  };
+};
+export type GenerateAdImagesMutationVariables = { input: GenerateAdImagesInput };
+export const GenerateAdImagesDocument = gql<GenerateAdImagesMutation, GenerateAdImagesMutationVariables>(`
+mutation GenerateAdImages($input: GenerateAdImagesInput!) {
+  generateAdImages(input: $input) {
+    ...JobFields
+  }
+}
+fragment JobFields on GenerationJob {
+  id
+  kind
+  status
+  progress
+  errorCode
+  errorMessage
+  isDemo
+  createdAt
+}
+`);
+
+export type CancelJobMutation = {
+  cancelJob: {
+    id: string;
+    kind: JobKind;
+    status: JobStatus;
+    progress: number;
+    errorCode: string | null;
+    errorMessage: string | null;
+    isDemo: boolean;
+    createdAt: string;
+  };
+};
+export type CancelJobMutationVariables = { id: string };
+export const CancelJobDocument = gql<CancelJobMutation, CancelJobMutationVariables>(`
+mutation CancelJob($id: ID!) {
+  cancelJob(id: $id) {
+    ...JobFields
+  }
+}
+fragment JobFields on GenerationJob {
+  id
+  kind
+  status
+  progress
+  errorCode
+  errorMessage
+  isDemo
+  createdAt
+}
+`);
+
+export type ApproveVariantMutation = {
+  approveVariant: {
+    id: string;
+    status: VariantStatus;
+  };
+};
+export type ApproveVariantMutationVariables = { id: string };
+export const ApproveVariantDocument = gql<ApproveVariantMutation, ApproveVariantMutationVariables>(`
+mutation ApproveVariant($id: ID!) {
+  approveVariant(id: $id) {
+    id
+    status
+  }
+}
+`);
+
+export type RejectVariantMutation = {
+  rejectVariant: {
+    id: string;
+    status: VariantStatus;
+  };
+};
+export type RejectVariantMutationVariables = { id: string };
+export const RejectVariantDocument = gql<RejectVariantMutation, RejectVariantMutationVariables>(`
+mutation RejectVariant($id: ID!) {
+  rejectVariant(id: $id) {
+    id
+    status
+  }
+}
+`);
+
+export type GenerationUpdatedSubscription = {
+  generationUpdated: {
+    jobId: string;
+    status: JobStatus;
+    progress: number;
+    errorCode: string | null;
+    errorMessage: string | null;
+    token: {
+      variant: number;
+      index: number;
+      text: string;
+    } | null;
+  };
+};
+export type GenerationUpdatedSubscriptionVariables = { jobId: string };
+export const GenerationUpdatedDocument = gql<GenerationUpdatedSubscription, GenerationUpdatedSubscriptionVariables>(`
+subscription GenerationUpdated($jobId: ID!) {
+  generationUpdated(jobId: $jobId) {
+    jobId
+    status
+    progress
+    errorCode
+    errorMessage
+    token {
+      variant
+      index
+      text
+    }
+  }
+}
+`);
+
+export type WebhookEndpointsQuery = {
+  webhookEndpoints: Array<{
+    id: string;
+    url: string;
+    description: string;
+    events: Array<WebhookEvent>;
+    createdAt: string;
+    disabledAt: string | null;
+  }>;
+};
+export type WebhookEndpointsQueryVariables = {};
+export const WebhookEndpointsDocument = gql<WebhookEndpointsQuery, WebhookEndpointsQueryVariables>(`
+query WebhookEndpoints {
+  webhookEndpoints {
+    id
+    url
+    description
+    events
+    createdAt
+    disabledAt
+  }
+}
+`);
+
+export type WebhookDeliveriesQuery = {
+  webhookDeliveries: {
+    nodes: Array<{
+      id: string;
+      endpointId: string;
+      event: WebhookEvent;
+      status: WebhookDeliveryStatus;
+      attempts: number;
+      lastStatusCode: number | null;
+      lastError: string | null;
+      createdAt: string;
+      deliveredAt: string | null;
+    }>;
+    pageInfo: {
+      endCursor: string | null;
+      hasNextPage: boolean;
+    };
+  };
+};
+export type WebhookDeliveriesQueryVariables = { endpointId?: string | null; first?: number | null; after?: string | null };
+export const WebhookDeliveriesDocument = gql<WebhookDeliveriesQuery, WebhookDeliveriesQueryVariables>(`
+query WebhookDeliveries($endpointId: ID, $first: Int, $after: String) {
+  webhookDeliveries(endpointId: $endpointId, first: $first, after: $after) {
+    nodes {
+      id
+      endpointId
+      event
+      status
+      attempts
+      lastStatusCode
+      lastError
+      createdAt
+      deliveredAt
+    }
+    pageInfo {
+      endCursor
+      hasNextPage
+    }
+  }
+}
+`);
+
+export type CreateWebhookEndpointMutation = {
+  createWebhookEndpoint: {
+    secret: string;
+    endpoint: {
+      id: string;
+      url: string;
+      description: string;
+      events: Array<WebhookEvent>;
+      createdAt: string;
+    };
+  };
+};
+export type CreateWebhookEndpointMutationVariables = { input: CreateWebhookEndpointInput };
+export const CreateWebhookEndpointDocument = gql<CreateWebhookEndpointMutation, CreateWebhookEndpointMutationVariables>(`
+mutation CreateWebhookEndpoint($input: CreateWebhookEndpointInput!) {
+  createWebhookEndpoint(input: $input) {
+    secret
+    endpoint {
+      id
+      url
+      description
+      events
+      createdAt
+    }
+  }
+}
+`);
+
+export type DeleteWebhookEndpointMutation = {
+  deleteWebhookEndpoint: {
+    id: string;
+  };
+};
+export type DeleteWebhookEndpointMutationVariables = { id: string };
+export const DeleteWebhookEndpointDocument = gql<DeleteWebhookEndpointMutation, DeleteWebhookEndpointMutationVariables>(`
+mutation DeleteWebhookEndpoint($id: ID!) {
+  deleteWebhookEndpoint(id: $id) {
     id
   }
 }
