@@ -1,4 +1,4 @@
-/* eslint-disable no-console */
+ 
 /**
  * `npm run bench:api`: autocannon against the real api process (PostgreSQL + Redis behind it),
  * with a JWT: a trivial query (`{ __typename }`, the floor: HTTP + GraphQL + auth) and

@@ -1,4 +1,4 @@
-/* eslint-disable no-console */
+ 
 /**
  * npm run bench:queue — the job queue path against bare BullMQ on the same Redis.
  * 1. Enqueue-to-start latency (p50, p99) and jobs/s through a no-op processor:

@@ -1,4 +1,4 @@
-/* eslint-disable no-console */
+ 
 /**
  * The demo workspace `npm start` prints: a user, a brand with a full voice profile, a campaign and
  * an API key. Idempotent: a second run finds them and only re-mints the key if it was revoked.

@@ -1,4 +1,4 @@
-/* eslint-disable no-console */
+ 
 import { StripeFake } from './stripe-fake';
 
 /**

@@ -236,7 +236,7 @@ export class StripeFake {
   async deliver(event: Obj, signature?: string): Promise<number> {
     if (!this.webhookUrl) return 0;
     const body = JSON.stringify(event);
-    let status = 0;
+    let status: number;
     try {
       const res = await fetch(this.webhookUrl, {
         method: 'POST',

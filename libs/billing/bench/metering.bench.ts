@@ -1,4 +1,4 @@
-/* eslint-disable no-console */
+ 
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

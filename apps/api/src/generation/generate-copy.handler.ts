@@ -9,7 +9,7 @@ import type { CopyJobInput } from './job-input';
 import { CopyVariantEntity, VariantStatus } from './copy-variant.entity';
 
 /** PostgreSQL text and jsonb cannot hold U+0000 (a random-weight demo model can write it). */
-const storable = (text: string) => text.replace(/\u0000/g, '');
+const storable = (text: string) => text.replaceAll('\u0000', '');
 
 /**
  * generate-copy: the brand's voice and the channel's limits into N ranked variants, streamed

@@ -1,4 +1,4 @@
-/* eslint-disable no-console */
+ 
 import { createStripeClient } from '../stripe/stripe-client';
 import { setUpStripe } from '../stripe/stripe-setup';
 

@@ -56,7 +56,7 @@ export class FontFace {
     fonts: OpentypeFont[],
   ) {
     this.fonts = fonts.map((font) => {
-      let kerning: unknown = null;
+      let kerning: unknown;
       try {
         kerning = font.position?.getKerningTables(font.position.getDefaultScriptName()) ?? null;
       } catch {
