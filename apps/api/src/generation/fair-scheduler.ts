@@ -35,7 +35,10 @@ export class FairScheduler {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly workspaceConcurrency: number,
-  ) {}
+  ) {
+    // Loaded once, then called by SHA on every job start.
+    if (!('bwFairTryStart' in redis)) redis.defineCommand('bwFairTryStart', { numberOfKeys: 1, lua: TRY_START });
+  }
 
   private backlogKey(workspaceId: string): string {
     return `${this.prefix}:fair:backlog:${workspaceId}`;
@@ -54,7 +57,7 @@ export class FairScheduler {
 
   /** Takes a running slot for the job (or renews the one it holds); false when the workspace is at its cap. */
   async tryStart(workspaceId: string, jobId: string, leaseMs: number): Promise<boolean> {
-    const started = await this.redis.eval(TRY_START, 1, this.runningKey(workspaceId), Date.now(), this.workspaceConcurrency, jobId, leaseMs);
+    const started = await (this.redis as unknown as FairCommands).bwFairTryStart(this.runningKey(workspaceId), Date.now(), this.workspaceConcurrency, jobId, leaseMs);
     return started === 1;
   }
 
@@ -72,4 +75,8 @@ export class FairScheduler {
 /** Position 1 of a weight-1 plan is priority 1; never 0 (BullMQ's "no priority", which jumps ahead). */
 export function priorityFor(position: number, planWeight: number): number {
   return Math.max(1, Math.min(MAX_BULLMQ_PRIORITY, Math.round(position * Math.max(1, planWeight))));
+}
+
+interface FairCommands {
+  bwFairTryStart(key: string, now: number, cap: number, jobId: string, leaseMs: number): Promise<number>;
 }
