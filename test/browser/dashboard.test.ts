@@ -1,10 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
 import { startApp, type TestApp } from '../support/app';
 import { gql } from '../support/graphql';
 import { buildDashboard } from './support/dashboard-build';
+import { buildTestModel, startWorker, type WorkerProcess } from '../jobs/support';
 import { LAPTOP, PHONE, asPerson, screenshot } from './support/browser';
 
 /**
@@ -19,13 +21,24 @@ describe('dashboard in a browser', () => {
   const first = { email: `ada-${process.pid}-${Date.now()}@example.com`, password: 'correct horse battery', name: 'Ada Marketer' };
   const created = { brandId: '', campaignId: '' };
 
+  // A name of its own, so signed asset links and invitation links point where the browser goes.
+  const PUBLIC_URL = 'http://brandwright.test:3000';
+  const target = () => ({ publicUrl: PUBLIC_URL, serverUrl: app.url });
+  let worker: WorkerProcess;
+  let modelDir: string;
+
   before(async () => {
     build = buildDashboard();
-    app = await startApp({ DASHBOARD_DIR: build.dir });
+    modelDir = buildTestModel();
+    const env = { MODEL_DIR: modelDir, WORKER_QUEUES: 'generate-text,generate-image,webhooks', DASHBOARD_DIR: build.dir, PUBLIC_URL };
+    app = await startApp(env);
+    worker = await startWorker(app.database, env);
   });
 
   after(async () => {
+    await worker?.stop('SIGKILL');
     await app?.close();
+    if (modelDir) rmSync(modelDir, { recursive: true, force: true });
     build?.remove();
   });
 
@@ -42,7 +55,7 @@ describe('dashboard in a browser', () => {
   }
 
   test('sign up, write a brand voice, create a campaign, invite, API keys, log out and in', async () => {
-    await asPerson('first-session', app.url, LAPTOP, pageErrors, async (page) => {
+    await asPerson('first-session', target(), LAPTOP, pageErrors, async (page) => {
       // A wrong password is explained, not just refused.
       await page.goto('/login');
       await page.getByLabel('Email').fill('nobody@example.com');
@@ -131,6 +144,93 @@ describe('dashboard in a browser', () => {
       await page.getByRole('link', { name: 'Brand: Northwind Coffee' }).waitFor();
       await screenshot(page, 'campaign');
 
+      // Copy: the text streams into the page token by token, then the variants arrive with reports.
+      await page.evaluate(`(() => {
+        window.__streamed = [];
+        new MutationObserver(() => {
+          for (const el of document.querySelectorAll('[data-testid=streaming-variant] .variant-text')) window.__streamed.push(el.textContent);
+        }).observe(document.body, { subtree: true, childList: true, characterData: true });
+      })()`);
+      await page.getByRole('button', { name: 'Generate copy for Meta ad headline' }).click();
+      const variants = page.getByRole('list', { name: 'Meta ad headline variants' }).getByRole('listitem');
+      await variants.first().waitFor({ timeout: 60_000 });
+      const streamed = await page.evaluate<string[]>('window.__streamed.filter(Boolean)');
+      const distinct = new Set(streamed);
+      assert.ok(distinct.size >= 2, `the copy was seen growing in the page (${distinct.size} distinct snapshots)`);
+      assert.ok(
+        [...distinct].some((a) => [...distinct].some((b) => b.length > a.length && b.startsWith(a))),
+        'a later snapshot extends an earlier one',
+      );
+      assert.ok((await variants.count()) >= 1);
+      const firstVariant = variants.first();
+      const text = (await firstVariant.locator('.variant-text').textContent()) ?? '';
+      assert.ok(text.length > 0);
+      assert.match((await firstVariant.locator('.counter').textContent()) ?? '', /^\d+\/40$/);
+      await firstVariant
+        .getByLabel('Voice report')
+        .getByText(/^Voice \d+\/100$/)
+        .waitFor();
+      await firstVariant.getByRole('button', { name: 'Copy text' }).click();
+      assert.equal(await page.evaluate<string>('navigator.clipboard.readText()'), text);
+      await firstVariant.getByRole('button', { name: 'Approve' }).click();
+      await page.locator(`.variant[data-status=APPROVED]`).first().waitFor();
+      await screenshot(page, 'copy-variants');
+
+      // The approval is stored: it survives a reload, and the CSV export carries it.
+      await page.reload();
+      const approved = page.locator('.variant[data-status=APPROVED] .variant-text');
+      await approved.first().waitFor();
+      assert.equal(await approved.first().textContent(), text);
+      const [csvDownload] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: /Export approved copy/ }).click(),
+      ]);
+      const csv = readFileSync((await csvDownload.path())!, 'utf8');
+      assert.match(csv.split('\r\n')[0], /^Campaign,Ad group,Ad type,Headline 1,/);
+      assert.ok(csv.includes('META_HEADLINE'), 'the approved headline is in the CSV');
+      assert.equal(csvDownload.suggestedFilename(), 'spring-single-origins-google-ads-editor.csv');
+
+      // Images: two formats, a progress bar per step, a gallery with the brand check, a PNG download.
+      await page.getByLabel('Picture').fill('coffee beans on a warm wooden table');
+      await page.getByLabel('Headline on the image').fill('Roasted to order');
+      await page.getByRole('button', { name: 'Generate images' }).click();
+      await page.getByRole('list', { name: 'Image generation progress' }).waitFor();
+      assert.equal(await page.getByRole('list', { name: 'Image generation progress' }).locator('progress').count(), 4);
+      const creatives = page.getByRole('list', { name: 'Creatives' }).getByRole('listitem');
+      await creatives.nth(1).waitFor({ timeout: 120_000 });
+      assert.equal(await creatives.count(), 2);
+      await page
+        .getByRole('list', { name: 'Creatives' })
+        .getByText(/Brand check (passed|failed)/)
+        .first()
+        .waitFor();
+      await page.waitForFunction("[...document.querySelectorAll('.gallery img')].every((img) => img.complete && img.naturalWidth > 0)");
+      await screenshot(page, 'images');
+      const [pngDownload] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('link', { name: 'PNG of Square 1080×1080' }).click(),
+      ]);
+      const png = await sharp(readFileSync((await pngDownload.path())!)).metadata();
+      assert.deepEqual([png.format, png.width, png.height], ['png', 1080, 1080]);
+      const [zipDownload] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: /Download all \(2\) as zip/ }).click(),
+      ]);
+      const zip = readFileSync((await zipDownload.path())!);
+      assert.equal(zip.readUInt32LE(0), 0x04034b50, 'a zip file');
+      assert.equal(zip.readUInt16LE(zip.length - 22 + 10), 4, 'two PNGs and two WebPs in the zip');
+
+      // Usage shows the credits those jobs spent.
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Usage & billing' }).click();
+      const used = Number(await page.getByTestId('credits-used').locator('strong').textContent());
+      assert.ok(used > 0, `credits used shows ${used}`);
+      await page
+        .getByRole('table', { name: /By meter/ })
+        .getByText('Output tokens')
+        .waitFor();
+      assert.ok((await page.locator('svg.chart rect').count()) >= 1, 'the chart has a bar');
+      await screenshot(page, 'usage');
+
       // Team: invite someone; the link is shown once.
       await page.getByRole('link', { name: 'Team' }).click();
       await page.getByRole('table', { name: 'Members' }).getByText(first.email).waitFor();
@@ -176,7 +276,7 @@ describe('dashboard in a browser', () => {
   });
 
   test('on a phone the navigation folds into a menu button', async () => {
-    await asPerson('phone', app.url, PHONE, pageErrors, async (page) => {
+    await asPerson('phone', target(), PHONE, pageErrors, async (page) => {
       await page.goto('/login');
       await page.getByLabel('Email').fill(first.email);
       await page.getByLabel('Password').fill(first.password);
@@ -200,7 +300,7 @@ describe('dashboard in a browser', () => {
   });
 
   test('a user of another workspace sees none of it', async () => {
-    await asPerson('other-tenant', app.url, LAPTOP, pageErrors, async (page) => {
+    await asPerson('other-tenant', target(), LAPTOP, pageErrors, async (page) => {
       await signUp(
         page,
         { email: `eve-${process.pid}-${Date.now()}@example.com`, password: 'another good password', name: 'Eve Other' },
@@ -222,6 +322,9 @@ describe('dashboard in a browser', () => {
 
       await page.goto('/campaigns');
       await page.getByRole('region', { name: 'Create a brand first' }).waitFor();
+      await page.goto('/usage');
+      assert.equal(await page.getByTestId('credits-used').locator('strong').textContent(), '0');
+      await page.getByText('No usage yet this period').waitFor();
       const logo = await page.evaluate(async (id) => (await fetch(`/brands/${id}/logo`)).status, created.brandId);
       assert.notEqual(logo, 200);
     });

@@ -5,6 +5,12 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** The address the app calls itself (PUBLIC_URL) and where the test server really listens. */
+export interface Target {
+  publicUrl: string;
+  serverUrl: string;
+}
+
 export const LAPTOP = { width: 1366, height: 860 };
 export const PHONE = { width: 390, height: 844 };
 
@@ -14,9 +20,10 @@ export const PHONE = { width: 390, height: 844 };
  * test, so two people share no cookie.
  */
 export async function openBrowser(
-  baseURL: string,
+  target: Target,
   viewport = LAPTOP,
 ): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }> {
+  const baseURL = target.publicUrl;
   if (!existsSync(CHROMIUM)) throw new Error(`No chromium at ${CHROMIUM}: run \`apt-get install -y chromium\` or set CHROMIUM_PATH.`);
   const profile = mkdtempSync(join(tmpdir(), 'bw-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -29,6 +36,10 @@ export async function openBrowser(
       '--disable-background-networking',
       '--disable-component-update',
       '--no-first-run',
+      // The api signs asset links with PUBLIC_URL; the browser reaches that name at the test port.
+      `--host-resolver-rules=MAP ${new URL(target.publicUrl).host} ${new URL(target.serverUrl).host}`,
+      // …and treats it as the secure origin it is in production, so the clipboard API works.
+      `--unsafely-treat-insecure-origin-as-secure=${target.publicUrl}`,
     ],
     baseURL,
     viewport,
@@ -75,12 +86,12 @@ export function watchForPageErrors(page: Page, errors: string[]): void {
  */
 export async function asPerson(
   name: string,
-  baseURL: string,
+  target: Target,
   viewport: { width: number; height: number },
   errors: string[],
   fn: (page: Page) => Promise<void>,
 ): Promise<void> {
-  const session = await openBrowser(baseURL, viewport);
+  const session = await openBrowser(target, viewport);
   watchForPageErrors(session.page, errors);
   try {
     await fn(session.page);
