@@ -67,7 +67,9 @@ export class BillingService {
     return alert;
   }
 
-  invoices(actor: Actor, first: number): Promise<InvoiceSummary[]> {
+  /** Stripe's invoices; none where Stripe is not set up (nothing was ever invoiced). */
+  async invoices(actor: Actor, first: number): Promise<InvoiceSummary[]> {
+    if (!this.stripe.client) return [];
     return this.db.tx((db) => this.stripe.gateway().listInvoices(db, workspaceOf(actor), first));
   }
 

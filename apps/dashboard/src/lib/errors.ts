@@ -28,7 +28,7 @@ export function describeError(error: CombinedError | Error | null | undefined): 
     case 'RATE_LIMITED':
       return `Too many requests right now. Try again in ${ext.retryAfterSeconds ?? 60} seconds.`;
     case 'CONFLICT':
-      return `${detail} Reload to see the latest version, then try again.`;
+      return detail;
     default:
       return 'Something went wrong on our side. Try again; if it keeps happening, tell your administrator.';
   }
