@@ -199,3 +199,10 @@ describe('row-level security, below the application', () => {
     );
   });
 });
+
+describe('client webhooks', () => {
+  test('an endpoint on a private or local address is refused by default', async () => {
+    const error = await fails('BAD_USER_INPUT', api.url, `mutation { createWebhookEndpoint(input: { url: "http://169.254.169.254/latest", events: [JOB_COMPLETED] }) { secret } }`, {}, a.owner.token);
+    assert.equal(error.extensions?.field, 'input.url');
+  });
+});

@@ -23,6 +23,8 @@ const workers: WorkerProcess[] = [];
 
 const workerEnv = () => ({
   MODEL_DIR: modelDir,
+  // The test's webhook endpoint listens on 127.0.0.1.
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
   WORKER_QUEUES: 'generate-text,webhooks',
   TEXT_CONCURRENCY: '4',
   JOB_LOCK_MS: '1500',

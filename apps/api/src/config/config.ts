@@ -52,6 +52,8 @@ export const configSchema = z.object({
   WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(8),
   WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).default(5_000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  // Off by default: client webhooks may not reach loopback, private or link-local addresses.
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
 
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
   JWT_ACCESS_TTL_SECONDS: seconds.default(900),

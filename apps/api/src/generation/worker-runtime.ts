@@ -67,7 +67,7 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
     this.runner = new JobRunner(db, fair, events, outbox, logger, { leaseMs: v.JOB_LOCK_MS * 2 });
     const copy = new GenerateCopyHandler(db, this.engines);
     const images = new GenerateAdImagesHandler(db, this.engines, storage);
-    const webhook = new DeliverWebhookHandler(db, secrets, v.WEBHOOK_TIMEOUT_MS, logger);
+    const webhook = new DeliverWebhookHandler(db, secrets, v.WEBHOOK_TIMEOUT_MS, logger, v.WEBHOOK_ALLOW_PRIVATE_TARGETS);
     // Output volume for the metrics, read from the usage the job bills (one source of truth).
     const counted = (handle: Promise<JobResults>, started: number, kind: 'text' | 'image') =>
       handle.then((results) => {

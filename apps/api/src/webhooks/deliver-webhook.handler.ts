@@ -6,6 +6,7 @@ import { WebhookEndpointEntity } from './webhook-endpoint.entity';
 import type { WebhookSecrets } from './webhook-secrets';
 import { SIGNATURE_HEADER, signatureHeader } from './webhook-signature';
 import type { WebhookDeliveryPayload } from '../generation/queues';
+import { assertPublicTarget } from './webhook-target';
 
 /**
  * deliver-webhook: POSTs one outbox row to its endpoint, signed. A non-2xx answer or a network
@@ -18,6 +19,7 @@ export class DeliverWebhookHandler {
     private readonly secrets: WebhookSecrets,
     private readonly timeoutMs: number,
     private readonly logger: Logger,
+    private readonly allowPrivateTargets = false,
   ) {}
 
   async handle(job: Job<WebhookDeliveryPayload>): Promise<void> {
@@ -39,6 +41,7 @@ export class DeliverWebhookHandler {
     let statusCode: number | null = null;
     let problem: string | null = null;
     try {
+      await assertPublicTarget(endpoint.url, { allowPrivate: this.allowPrivateTargets, requireResolution: true });
       const response = await fetch(endpoint.url, {
         method: 'POST',
         headers: {

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { TenantDb } from '../database/tenant-db';
-import { NotFoundError } from '../common/errors/app-error';
+import { BadUserInputError, NotFoundError } from '../common/errors/app-error';
+import { AppConfig } from '../config/config';
+import { WebhookTargetError, assertPublicTarget } from './webhook-target';
 import { type Connection, paginate } from '../common/pagination/pagination';
 import { WebhookEndpointEntity } from './webhook-endpoint.entity';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
@@ -13,9 +15,16 @@ export class WebhooksService {
   constructor(
     private readonly db: TenantDb,
     private readonly secrets: WebhookSecrets,
+    private readonly config: AppConfig,
   ) {}
 
-  create(workspaceId: string, input: { url: string; events: WebhookEvent[]; description?: string | null }) {
+  async create(workspaceId: string, input: { url: string; events: WebhookEvent[]; description?: string | null }) {
+    try {
+      await assertPublicTarget(input.url, { allowPrivate: this.config.values.WEBHOOK_ALLOW_PRIVATE_TARGETS, requireResolution: false });
+    } catch (err) {
+      if (err instanceof WebhookTargetError) throw new BadUserInputError('input.url', err.message);
+      throw err;
+    }
     const secret = WebhookSecrets.generate();
     return this.db.tx(async (db) => {
       const endpoint = await db.save(
