@@ -4,12 +4,16 @@
  * @huggingface/transformers text-generation pipeline on the same folder (one request at a time,
  * as it runs), (c) a bare onnxruntime-node greedy loop; with ratios and each one's peak RSS.
  *
- * Each measurement runs in its own child process, so peak resident memory is that run's alone.
+ * Each measurement runs in its own child process, so peak resident memory is that run's alone
+ * (VmHWM of the process, worker thread included). Memory figures are MiB throughout.
+ * The memory budget at N concurrent is weights + KV caches + 300 MiB, the KV caches computed from
+ * the model's real cache shapes (session input metadata) and each request's real token count
+ * (its tokenized prompt + the new tokens).
  * Every request decodes exactly NEW_TOKENS tokens (end-of-text suppressed in the bench model).
  * Options: --tokens N (default 32), --threads N (default 2), --model-dir DIR.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, basename } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -38,7 +42,22 @@ interface Measurement {
   sample?: string;
 }
 
-const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
+/**
+ * Peak resident memory of this whole process (the engine's worker thread included), in MiB.
+ * VmHWM, not getrusage's maxRSS: Linux carries maxRSS over fork + exec, so a child would report
+ * at least the parent's resident memory at spawn time (the parent builds the model in JS and
+ * reads its shapes), whereas VmHWM belongs to the child's own address space.
+ */
+function peakRssMb(): number {
+  try {
+    const hwm = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (hwm) return Number(hwm[1]) / 1024;
+  } catch {
+    // not Linux: fall back to getrusage
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+const MIB = 1024 * 1024;
 
 async function runEngine(dir: string, concurrency: number): Promise<Measurement> {
   const engine = await TextEngine.start({ modelDir: dir, threads: THREADS, maxBatchSize: 16 });
@@ -136,6 +155,27 @@ async function runBareLoop(dir: string): Promise<Measurement> {
   return { tokens: 4 * NEW_TOKENS, seconds: (performance.now() - start) / 1000, peakRssMb: peakRssMb(), sample };
 }
 
+/**
+ * MiB of KV cache that `concurrency` requests hold at their end: for request i (prompt
+ * PROMPTS[i % 4]), layers × 2 (key, value) × kv heads × (prompt tokens + NEW_TOKENS) × head dim ×
+ * element size, with heads, head dim and dtype read from the model's past_key_values inputs.
+ */
+async function kvCacheMb(dir: string): Promise<(concurrency: number) => number> {
+  const session = await ort.InferenceSession.create(join(dir, 'onnx', 'model.onnx'), { executionProviders: ['cpu'] });
+  const meta = (session as unknown as { inputMetadata: { name: string; type?: string; shape: (number | string)[] }[] }).inputMetadata;
+  const caches = meta.filter((m) => m.name.startsWith('past_key_values.'));
+  const elementBytes = caches[0].type === 'float16' ? 2 : 4;
+  const perPosition = caches.reduce((n, m) => n + (m.shape[1] as number) * (m.shape[3] as number) * elementBytes, 0);
+  await session.release();
+  const tokenizer = new TextTokenizer(dir);
+  const promptTokens = PROMPTS.map((p) => tokenizer.encode(p).length);
+  return (concurrency) => {
+    let positions = 0;
+    for (let i = 0; i < concurrency; i++) positions += promptTokens[i % PROMPTS.length] + NEW_TOKENS;
+    return (positions * perPosition) / MIB;
+  };
+}
+
 function child(mode: string, dir: string, concurrency: number): Measurement {
   const out = execFileSync(process.execPath, [...process.execArgv, __filename, '--child', mode, '--dir', dir, '--concurrency', String(concurrency), '--tokens', String(NEW_TOKENS), '--threads', String(THREADS)], {
     encoding: 'utf8',
@@ -158,21 +198,21 @@ async function main(): Promise<void> {
     const info = buildTinyTextModel({ dir: modelDir, size: 'bench', suppressEos: true, name: 'brandwright/tiny-bench' });
     console.log(`built bench model: ${(info.parameters / 1e6).toFixed(1)}M parameters, vocab ${info.vocabSize}`);
   }
-  const weightsMb = (Number(execFileSync('du', ['-sb', join(modelDir, 'onnx')], { encoding: 'utf8' }).split('\t')[0]) / 1e6);
-  console.log(`model ${modelDir} (${weightsMb.toFixed(0)} MB of weights), ${NEW_TOKENS} new tokens per request, ${THREADS} threads`);
+  const weightsMb = Number(execFileSync('du', ['-sb', join(modelDir, 'onnx')], { encoding: 'utf8' }).split('\t')[0]) / MIB;
+  const kvMbFor = await kvCacheMb(modelDir);
+  console.log(`model ${modelDir} (${weightsMb.toFixed(0)} MiB of weights), ${NEW_TOKENS} new tokens per request, ${THREADS} threads`);
 
   const bare = child('bare', modelDir, 1);
   const tps = (m: Measurement) => m.tokens / m.seconds;
-  console.log(`bare onnxruntime-node greedy loop, 1 request:  ${tps(bare).toFixed(1)} tokens/s, peak RSS ${bare.peakRssMb.toFixed(0)} MB`);
+  console.log(`bare onnxruntime-node greedy loop, 1 request:  ${tps(bare).toFixed(1)} tokens/s, peak RSS ${bare.peakRssMb.toFixed(0)} MiB`);
   for (const concurrency of [1, 4, 16]) {
     const engine = child('engine', modelDir, concurrency);
     const tfjs = child('transformers', modelDir, concurrency);
     if (concurrency === 1 && engine.sample !== bare.sample?.trim()) console.log(`  note: engine and bare loop greedy texts differ`);
-    // KV cache at the end of a request: layers × 2 × heads × (prompt + new) × head_dim floats, per request.
-    const kvMb = (concurrency * 8 * 2 * 8 * (24 + NEW_TOKENS) * 64 * 4) / 1e6;
+    const kvMb = kvMbFor(concurrency);
     console.log(
-      `${String(concurrency).padStart(2)} concurrent: engine ${tps(engine).toFixed(1)} tokens/s (RSS ${engine.peakRssMb.toFixed(0)} MB, budget ${(weightsMb + kvMb + 300).toFixed(0)} MB)` +
-        ` | transformers.js pipeline ${tps(tfjs).toFixed(1)} tokens/s (RSS ${tfjs.peakRssMb.toFixed(0)} MB)` +
+      `${String(concurrency).padStart(2)} concurrent: engine ${tps(engine).toFixed(1)} tokens/s (RSS ${engine.peakRssMb.toFixed(0)} MiB, budget ${(weightsMb + kvMb + 300).toFixed(0)} MiB = weights + KV ${kvMb.toFixed(1)} + 300)` +
+        ` | transformers.js pipeline ${tps(tfjs).toFixed(1)} tokens/s (RSS ${tfjs.peakRssMb.toFixed(0)} MiB)` +
         ` | engine/transformers.js ${(tps(engine) / tps(tfjs)).toFixed(2)}x | engine/bare loop ${(tps(engine) / tps(bare)).toFixed(2)}x`,
     );
   }

@@ -2,14 +2,17 @@
  * Continuous batching. Requests that arrive while others are decoding join between decode steps:
  * their prompts are prefilled together (left-padded), their caches are merged into the running
  * batch, and from then on every decode step is one forward pass for all of them. A finished or
- * cancelled request leaves at the next step boundary. Each request keeps its own sampling
+ * cancelled request leaves at the next step boundary. The cache lives in reused buffers (see
+ * kv-cache.ts) and the per-step id/mask arrays are reused too: a decode step allocates nothing the
+ * size of the batch's cache. Each request keeps its own sampling
  * parameters, seed and constraints.
  *
  * Left padding + attention_mask + per-row position_ids (HF's cumsum(mask) - 1) make a row's
  * attention independent of its neighbours, so greedy output alone and in a batch is the same.
  */
 import type { DecoderModel } from './decoder-model';
-import { packKvRows, type KvBlock, type CacheArray } from './kv-cache';
+import { KvCache, type CacheArray, type KvRowSource } from './kv-cache';
+import type { IdArray } from './decoder-model';
 import { OutputText } from './output-text';
 import { sampleToken, seededRandom, type SamplingParams } from './sampler';
 import { GenerationError, GenerationErrorCode } from './generation-error';
@@ -47,7 +50,7 @@ export interface SchedulerOptions {
 export class BatchScheduler {
   private readonly pending: ActiveRequest[] = [];
   private active: ActiveRequest[] = [];
-  private cache: KvBlock | null = null;
+  private readonly cache: KvCache;
   private wake: (() => void) | null = null;
   private stopped = false;
   private readonly maxBatch: number;
@@ -58,6 +61,8 @@ export class BatchScheduler {
     options: SchedulerOptions = {},
   ) {
     this.maxBatch = options.maxBatchSize ?? 16;
+    const { signature, makeCache } = model;
+    this.cache = new KvCache(2 * signature.layers, signature.kvHeads, signature.headDim, makeCache, signature.contextLength);
     this.loop = this.run();
   }
 
@@ -138,7 +143,7 @@ export class BatchScheduler {
         const failure = asGenerationError(error);
         for (const row of [...this.active, ...this.pending.splice(0)]) row.callbacks.onError(failure);
         this.active = [];
-        this.cache = null;
+        this.cache.clear();
       }
       // Let queued messages (new requests, cancellations) in between steps.
       await new Promise((resolve) => setImmediate(resolve));
@@ -148,90 +153,99 @@ export class BatchScheduler {
   }
 
   private async step(): Promise<void> {
-    if (this.dropLeavers()) this.repack();
+    this.dropLeavers();
     const joining = this.pending.splice(0, Math.max(0, this.maxBatch - this.active.length));
     if (joining.length > 0) {
       const block = await this.prefill(joining);
       const staying = joining.filter((r) => !r.finished && !r.cancelled);
-      const refs = [
-        ...this.active.map((r, row) => ({ block: this.cache!, row, realLength: r.realLength })),
-        ...joining.map((r, row) => ({ block, row, realLength: r.realLength })).filter((_, i) => !joining[i].finished && !joining[i].cancelled),
+      const past = this.cache.past();
+      const sources: KvRowSource[] = [
+        ...this.active.map((r, row) => ({ tensors: past, length: this.cache.length, row, realLength: r.realLength })),
+        ...joining
+          .map((r, row) => ({ tensors: block.tensors, length: block.length, row, realLength: r.realLength }))
+          .filter((_, i) => !joining[i].finished && !joining[i].cancelled),
       ];
       this.active = [...this.active, ...staying];
-      this.cache = refs.length ? packKvRows(refs, this.model.signature.kvHeads, this.model.signature.headDim, this.model.makeCache) : null;
+      if (sources.length > 0) this.cache.repack(sources);
     }
     if (this.active.length > 0) await this.decode();
+    else this.cache.clear();
   }
 
-  /** Removes finished and cancelled rows; true when the batch's members changed. */
-  private dropLeavers(): boolean {
+  /** Removes finished and cancelled rows, repacking the cache when the batch's members changed. */
+  private dropLeavers(): void {
     const keep: number[] = [];
     this.active.forEach((r, i) => {
       if (!r.finished && !r.cancelled) keep.push(i);
     });
-    if (keep.length === this.active.length) return false;
-    this.previous = { rows: keep, cache: this.cache };
+    if (keep.length === this.active.length) return;
+    const past = this.cache.past();
+    const sources = keep.map((i) => ({ tensors: past, length: this.cache.length, row: i, realLength: this.active[i].realLength }));
     this.active = keep.map((i) => this.active[i]);
-    return true;
+    if (sources.length > 0) this.cache.repack(sources);
+    else this.cache.clear();
   }
 
-  private previous: { rows: number[]; cache: KvBlock | null } | null = null;
-
-  private repack(): void {
-    const prev = this.previous;
-    this.previous = null;
-    if (!prev?.cache || this.active.length === 0) {
-      this.cache = null;
-      return;
-    }
-    const refs = prev.rows.map((row, i) => ({ block: prev.cache!, row, realLength: this.active[i].realLength }));
-    this.cache = packKvRows(refs, this.model.signature.kvHeads, this.model.signature.headDim, this.model.makeCache);
-  }
-
-  private async prefill(rows: ActiveRequest[]): Promise<KvBlock> {
+  /** Prefills new prompts together (left-padded); their cache is ORT's output, merged right after. */
+  private async prefill(rows: ActiveRequest[]): Promise<{ tensors: CacheArray[]; length: number }> {
     const length = rows.reduce((m, r) => Math.max(m, r.promptIds.length), 0);
-    const ids: number[] = [];
-    const mask: number[] = [];
-    const positions: number[] = [];
-    for (const r of rows) {
+    const n = rows.length * length;
+    const { makeIds, padId } = this.model;
+    const ids = makeIds(n);
+    const mask = makeIds(n);
+    const positions = makeIds(n);
+    rows.forEach((r, b) => {
       const pad = length - r.promptIds.length;
       for (let i = 0; i < length; i++) {
         const real = i >= pad;
-        ids.push(real ? r.promptIds[i - pad] : this.model.padId);
-        mask.push(real ? 1 : 0);
-        positions.push(real ? i - pad : 1);
+        setId(ids, b * length + i, real ? r.promptIds[i - pad] : padId);
+        setId(mask, b * length + i, real ? 1 : 0);
+        setId(positions, b * length + i, real ? i - pad : 1);
       }
       r.realLength = r.promptIds.length;
-    }
-    const empty = { tensors: [] as CacheArray[], batch: rows.length, length: 0 };
-    const out = await this.model.forward(ids, mask, positions, rows.length, length, empty);
+    });
+    const out = await this.model.forward({ ids, mask, positions, batch: rows.length, length, pastLength: 0, past: [] });
     rows.forEach((r, b) => this.advance(r, out.logits.subarray((b * length + length - 1) * out.vocab, (b * length + length) * out.vocab)));
-    return out.cache;
+    return { tensors: out.present, length };
   }
 
   private async decode(): Promise<void> {
     const rows = this.active;
-    const cache = this.cache!;
+    const cache = this.cache;
+    const batch = rows.length;
     const total = cache.length + 1;
-    const mask: number[] = [];
-    for (const r of rows) {
+    const inputs = this.decodeInputs(batch, total);
+    for (let b = 0; b < batch; b++) {
+      const r = rows[b];
+      setId(inputs.ids, b, r.nextToken);
+      setId(inputs.positions, b, r.realLength);
       const pad = total - (r.realLength + 1);
-      for (let i = 0; i < total; i++) mask.push(i >= pad ? 1 : 0);
+      const row = b * total;
+      for (let i = 0; i < total; i++) setId(inputs.mask, row + i, i >= pad ? 1 : 0);
     }
-    const out = await this.model.forward(
-      rows.map((r) => r.nextToken),
-      mask,
-      rows.map((r) => r.realLength),
-      rows.length,
-      1,
-      cache,
-    );
-    this.cache = out.cache;
+    const present = cache.presentTargets(1);
+    const out = await this.model.forward({ ...inputs, batch, length: 1, pastLength: cache.length, past: cache.past(), present });
+
+    cache.commit(1);
     rows.forEach((r, b) => {
       r.realLength += 1;
       if (!r.cancelled) this.advance(r, out.logits.subarray(b * out.vocab, (b + 1) * out.vocab));
     });
   }
+
+  /** Decode-step id/position/mask arrays, reused while they are big enough. */
+  private decodeInputs(batch: number, total: number): { ids: IdArray; positions: IdArray; mask: IdArray } {
+    const { makeIds } = this.model;
+    if (!this.idBuffers || this.idBuffers.ids.length < batch || this.idBuffers.mask.length < batch * total) {
+      const rows = Math.max(batch, this.maxBatch);
+      const positions = Math.max(total, 64) * 2;
+      this.idBuffers = { ids: makeIds(rows), positions: makeIds(rows), mask: makeIds(rows * positions) };
+    }
+    const { ids, positions, mask } = this.idBuffers;
+    return { ids: ids.subarray(0, batch), positions: positions.subarray(0, batch), mask: mask.subarray(0, batch * total) };
+  }
+
+  private idBuffers: { ids: IdArray; positions: IdArray; mask: IdArray } | null = null;
 
   /** Picks a row's next token from its logits, streams it, and finishes the row when it is done. */
   private advance(r: ActiveRequest, logits: Float32Array): void {
@@ -279,6 +293,11 @@ export class BatchScheduler {
     }
   }
 
+}
+
+function setId(array: IdArray, index: number, value: number): void {
+  if (array instanceof BigInt64Array) array[index] = BigInt(value);
+  else array[index] = value;
 }
 
 function argmax(values: Float32Array): number {

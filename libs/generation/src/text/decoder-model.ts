@@ -1,7 +1,7 @@
 /**
  * A loaded decoder: ONNX Runtime session, tokenizer, signature and the per-token facts the
- * sampler needs. `forward` turns plain arrays into the model's feeds (in the dtypes its signature
- * asks for) and returns logits plus the new cache.
+ * sampler needs. `forward` wraps the scheduler's reused arrays as the model's feeds (views, no
+ * copies) and returns logits plus the new cache.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { TextTokenizer } from './text-tokenizer';
 import { readDecoderSignature, type DecoderSignature } from './model-signature';
 import { GenerationError, GenerationErrorCode } from './generation-error';
 import { readModelJson, type ModelConfig, type StoredModel } from '../models/model-store';
-import type { CacheArray, KvBlock } from './kv-cache';
+import type { CacheArray } from './kv-cache';
 import { createSessionOptions, type ExecutionProviderChoice } from '../runtime/execution-provider';
 
 export interface DecoderModelOptions {
@@ -20,10 +20,27 @@ export interface DecoderModelOptions {
   log?: (message: string) => void;
 }
 
+/** Ids, mask and positions in the model's id dtype. */
+export type IdArray = BigInt64Array | Int32Array;
+
+export interface ForwardInput {
+  ids: IdArray;
+  mask: IdArray;
+  positions: IdArray;
+  batch: number;
+  /** New positions in this pass (the prompt at prefill, 1 when decoding). */
+  length: number;
+  pastLength: number;
+  past: CacheArray[];
+  /** Buffers for `present.*` ([batch, heads, pastLength + length, head_dim]); ORT allocates when absent. */
+  present?: CacheArray[];
+}
+
 export interface ForwardOutput {
   logits: Float32Array;
   vocab: number;
-  cache: KvBlock;
+  /** `present.*` in signature order: `input.present` when given. */
+  present: CacheArray[];
 }
 
 export class DecoderModel {
@@ -32,6 +49,8 @@ export class DecoderModel {
   /** Visible length of each token decoded alone, trimmed: a lower bound of what it adds to text. */
   readonly pieceLengths: Uint16Array;
   readonly makeCache: (n: number) => CacheArray;
+  /** Makes an id/mask/position array in the signature's id dtype. */
+  readonly makeIds: (n: number) => IdArray;
 
   private constructor(
     readonly id: string,
@@ -49,6 +68,7 @@ export class DecoderModel {
     const vocab = signature.vocabSize || tokenizer.vocabSize;
     this.pieceLengths = new Uint16Array(vocab);
     for (let id = 0; id < vocab; id++) this.pieceLengths[id] = tokenizer.decode([id]).replace(/\uFFFD/g, '').trim().length;
+    this.makeIds = signature.idType === 'int64' ? (n) => new BigInt64Array(n) : (n) => new Int32Array(n);
     this.makeCache = signature.cacheType === 'float16' ? (n) => new Uint16Array(n) : (n) => new Float32Array(n);
   }
 
@@ -58,7 +78,10 @@ export class DecoderModel {
     const config = readModelJson<ModelConfig>(model.dir, 'config.json')!;
     const generationConfig = readModelJson<{ eos_token_id?: number | number[]; pad_token_id?: number }>(model.dir, 'generation_config.json', true);
     const tokenizer = new TextTokenizer(model.dir);
-    const { options: sessionOptions, provider } = createSessionOptions(options.executionProvider ?? 'auto', options.threads, options.log);
+    const { options: shared, provider } = createSessionOptions(options.executionProvider ?? 'auto', options.threads, options.log);
+    // Input shapes change every decode step (batch, cache length): ORT's memory patterns are
+    // planned and cached per shape, so they would never be reused and the cache would only grow.
+    const sessionOptions: ort.InferenceSession.SessionOptions = { ...shared, enableMemPattern: false };
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(file, sessionOptions);
@@ -76,31 +99,40 @@ export class DecoderModel {
     return new DecoderModel(model.id, isDemo, session, tokenizer, signature, provider, config, generationConfig);
   }
 
-  async forward(ids: number[], mask: number[], positions: number[], batch: number, length: number, cache: KvBlock): Promise<ForwardOutput> {
+  /**
+   * One forward pass. `ids`, `positions` are [batch, length], `mask` is [batch, pastLength + length]
+   * (already in the id dtype: the scheduler fills reused arrays). `past` are views of the cache
+   * ([batch, heads, pastLength, head_dim]); when `present` buffers are given, ORT writes
+   * `present.*` straight into them (pre-allocated outputs) and the returned cache is those buffers.
+   */
+  async forward(input: ForwardInput): Promise<ForwardOutput> {
     const s = this.signature;
-    const idTensor = (values: number[], dims: number[]) =>
-      s.idType === 'int64'
-        ? new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims)
-        : new ort.Tensor('int32', Int32Array.from(values), dims);
+    const { batch, length, pastLength } = input;
     const feeds: Record<string, ort.Tensor> = {
-      input_ids: idTensor(ids, [batch, length]),
-      attention_mask: idTensor(mask, [batch, cache.length + length]),
+      input_ids: new ort.Tensor(s.idType, input.ids, [batch, length]),
+      attention_mask: new ort.Tensor(s.idType, input.mask, [batch, pastLength + length]),
     };
-    if (s.hasPositionIds) feeds.position_ids = idTensor(positions, [batch, length]);
+    if (s.hasPositionIds) feeds.position_ids = new ort.Tensor(s.idType, input.positions, [batch, length]);
+    const fetches: Record<string, ort.Tensor | null> = { logits: null };
+    const pastDims = [batch, s.kvHeads, pastLength, s.headDim];
+    const presentDims = [batch, s.kvHeads, pastLength + length, s.headDim];
     s.pastNames.forEach((names, l) => {
       for (const [k, name] of [names.key, names.value].entries()) {
-        const data = cache.tensors[2 * l + k] ?? this.makeCache(0);
-        feeds[name] = new ort.Tensor(s.cacheType, data, [batch, s.kvHeads, cache.length, s.headDim]);
+        feeds[name] = new ort.Tensor(s.cacheType, input.past[2 * l + k] ?? this.makeCache(0), pastDims);
       }
     });
-    const out = await this.session.run(feeds);
+    s.presentNames.forEach((names, l) => {
+      for (const [k, name] of [names.key, names.value].entries()) {
+        fetches[name] = input.present ? new ort.Tensor(s.cacheType, input.present[2 * l + k], presentDims) : null;
+      }
+    });
+    const out = await this.session.run(feeds, fetches);
     const logitsTensor = out.logits;
     const vocab = logitsTensor.dims[logitsTensor.dims.length - 1];
-    const tensors: CacheArray[] = [];
-    for (const names of s.presentNames) {
-      tensors.push(out[names.key].data as CacheArray, out[names.value].data as CacheArray);
-    }
-    return { logits: logitsTensor.data as Float32Array, vocab, cache: { tensors, batch, length: cache.length + length } };
+    // With pre-allocated outputs the binding still hands back copies; they are dropped here, unread.
+    const present: CacheArray[] =
+      input.present ?? s.presentNames.flatMap((names) => [out[names.key].data as CacheArray, out[names.value].data as CacheArray]);
+    return { logits: logitsTensor.data as Float32Array, vocab, present };
   }
 
   async release(): Promise<void> {

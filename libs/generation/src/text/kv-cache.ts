@@ -1,48 +1,131 @@
 /**
- * The batch's KV cache: one typed array per cache tensor ([batch, heads, length, head_dim], in
- * signature order), each row right-aligned (left padding). The scheduler feeds `present.*` back as
- * `past_key_values.*` untouched while the batch's members stay the same, and repacks only when a
- * request joins or leaves: each row's real positions are copied to their new place, so a row sees
- * exactly the same keys and values whoever it shares the batch with.
+ * The running batch's KV cache, in buffers that are reused step after step.
+ *
+ * Each cache tensor ([batch, heads, length, head_dim], signature order, rows right-aligned with
+ * left padding) has two buffers: `front` holds the past fed to the next forward pass (as a
+ * typed-array view, no copy) and `back` receives that pass's `present.*` (ONNX Runtime writes into
+ * it as a pre-allocated output). After the pass the two swap. Nothing the size of the cache is
+ * allocated per step by the engine or by ORT.
+ *
+ * A buffer grows (with headroom of GROW_POSITIONS positions, so growth happens every so many
+ * steps, not every step) only when the batch or its length outgrows it. When a request joins or
+ * leaves, each row's real positions are copied to their new place in the back buffer, so a row
+ * sees exactly the same keys and values whoever it shares the batch with.
  */
 export type CacheArray = Float32Array | Uint16Array;
 
-export interface KvBlock {
-  /** 2 × layers arrays: key0, value0, key1, value1, … */
-  tensors: CacheArray[];
-  batch: number;
-  length: number;
-}
+/** Positions of headroom added when a buffer has to grow. */
+const GROW_POSITIONS = 32;
 
-export interface KvRowRef {
-  block: KvBlock;
+/** A row to place in the new batch: its source tensors and where its real positions are. */
+export interface KvRowSource {
+  /** The source's cache tensors (views [batch, heads, length, head_dim]). */
+  tensors: CacheArray[];
+  /** The source's padded length. */
+  length: number;
   row: number;
   /** Real (unpadded) positions of this row; the rest of its length is left padding. */
   realLength: number;
 }
 
-export function emptyKvBlock(count: number, make: (n: number) => CacheArray): KvBlock {
-  return { tensors: Array.from({ length: count }, () => make(0)), batch: 0, length: 0 };
-}
+export class KvCache {
+  batch = 0;
+  length = 0;
+  private front: CacheArray[];
+  private back: CacheArray[];
 
-export function packKvRows(rows: KvRowRef[], heads: number, headDim: number, make: (n: number) => CacheArray): KvBlock {
-  const batch = rows.length;
-  const length = rows.reduce((m, r) => Math.max(m, r.realLength), 0);
-  const count = rows[0]?.block.tensors.length ?? 0;
-  const tensors: CacheArray[] = [];
-  for (let j = 0; j < count; j++) {
-    const out = make(batch * heads * length * headDim);
-    rows.forEach((ref, b) => {
-      const src = ref.block.tensors[j];
-      const srcPad = ref.block.length - ref.realLength;
-      const n = ref.realLength * headDim;
-      for (let h = 0; h < heads; h++) {
-        const from = ((ref.row * heads + h) * ref.block.length + srcPad) * headDim;
-        const to = ((b * heads + h) * length + (length - ref.realLength)) * headDim;
-        out.set(src.subarray(from, from + n), to);
-      }
-    });
-    tensors.push(out);
+  constructor(
+    private readonly count: number,
+    private readonly heads: number,
+    private readonly headDim: number,
+    private readonly make: (n: number) => CacheArray,
+    /** Longest sequence the model takes: headroom never goes past it. */
+    private readonly maxLength: number,
+  ) {
+    this.front = Array.from({ length: count }, () => make(0));
+    this.back = Array.from({ length: count }, () => make(0));
   }
-  return { tensors, batch, length };
+
+  /** Elements one tensor of [batch, heads, length, head_dim] takes. */
+  private size(batch: number, length: number): number {
+    return batch * this.heads * length * this.headDim;
+  }
+
+  /** Bytes held by the buffers (both sides): what the cache really costs in memory. */
+  get bytes(): number {
+    let total = 0;
+    for (let j = 0; j < this.count; j++) total += this.front[j].byteLength + this.back[j].byteLength;
+    return total;
+  }
+
+  /** Views of the past, [batch, heads, length, head_dim], for the next forward pass. */
+  past(): CacheArray[] {
+    const n = this.size(this.batch, this.length);
+    return this.front.map((t) => t.subarray(0, n));
+  }
+
+  /** Views of the back buffers shaped for a pass that adds `added` positions: ORT writes `present.*` here. */
+  presentTargets(added: number): CacheArray[] {
+    const n = this.size(this.batch, this.length + added);
+    this.ensureBack(n, this.batch);
+    return this.back.map((t) => t.subarray(0, n));
+  }
+
+  /** After the pass wrote `present.*` into the back buffers: they become the past. */
+  commit(added: number): void {
+    this.swap();
+    this.length += added;
+  }
+
+  /**
+   * Rebuilds the batch from `rows` (rows of this cache and/or of a freshly prefilled block), each
+   * right-aligned to the longest real length. Written into the back buffers, then swapped in.
+   */
+  repack(rows: KvRowSource[]): void {
+    const batch = rows.length;
+    const length = rows.reduce((m, r) => Math.max(m, r.realLength), 0);
+    const n = this.size(batch, length);
+    this.ensureBack(n, batch);
+    const { heads, headDim } = this;
+    for (let j = 0; j < this.count; j++) {
+      const out = this.back[j];
+      rows.forEach((ref, b) => {
+        const src = ref.tensors[j];
+        const srcPad = ref.length - ref.realLength;
+        const count = ref.realLength * headDim;
+        const pad = (length - ref.realLength) * headDim;
+        for (let h = 0; h < heads; h++) {
+          const from = ((ref.row * heads + h) * ref.length + srcPad) * headDim;
+          const to = (b * heads + h) * length * headDim;
+          // Padding positions are masked out, but stale values must not be NaN/Inf garbage either.
+          if (pad > 0) out.fill(0, to, to + pad);
+          out.set(src.subarray(from, from + count), to + pad);
+        }
+      });
+    }
+    this.swap();
+    this.batch = batch;
+    this.length = length;
+  }
+
+  /** Gives the buffers back (when the batch empties), so an idle engine holds no cache. */
+  clear(): void {
+    this.front = this.front.map(() => this.make(0));
+    this.back = this.back.map(() => this.make(0));
+    this.batch = 0;
+    this.length = 0;
+  }
+
+  private ensureBack(elements: number, batch: number): void {
+    if (this.back[0].length >= elements) return;
+    const positions = Math.min(this.maxLength, elements / (batch * this.heads * this.headDim) + GROW_POSITIONS);
+    const capacity = Math.max(elements, this.size(batch, positions));
+    this.back = this.back.map(() => this.make(capacity));
+  }
+
+  private swap(): void {
+    const front = this.front;
+    this.front = this.back;
+    this.back = front;
+  }
 }

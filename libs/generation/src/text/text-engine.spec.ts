@@ -53,6 +53,27 @@ describe('TextEngine on a tiny model', () => {
     assert.ok(new Set(sequential).size > 1, 'prompts should lead to different outputs');
   });
 
+  test('greedy output is unchanged when requests join mid-decode and leave at different steps', async () => {
+    const lengths = [24, 5, 17, 9, 13];
+    const request = (i: number): GenerationRequest => ({ prompt: prompts[i], maxNewTokens: lengths[i], ignoreEos: true });
+    const alone = [];
+    for (let i = 0; i < prompts.length; i++) alone.push((await engine.generate(request(i))).text);
+    // The first request is decoding when 1 and 2 join; 3 and 4 join when 1 has streamed tokens,
+    // and 1 (5 tokens) and 3 (9 tokens) leave while the others go on: the cache is repacked each time.
+    const results: Promise<string>[] = [];
+    const start = (i: number, onToken?: (t: StreamedToken) => void) => results.push(engine.generate(request(i), { onToken }).then((r) => r.text));
+    const joined = new Promise<void>((resolve) => {
+      start(0, (t) => {
+        if (t.index !== 0) return;
+        start(1, (u) => u.index === 2 && (start(3), start(4), resolve()));
+        start(2);
+      });
+    });
+    await joined;
+    // results[i] is request i: they are started in index order.
+    assert.deepEqual(await Promise.all(results), alone);
+  });
+
   test('a banned term the model strongly favours never appears in 200 seeded samples, and limits hold', async () => {
     // Without the constraint the model writes the term (in any case, often across tokens) almost every time.
     const free = await Promise.all(
