@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { JwtService } from '@nestjs/jwt';
+import pg from 'pg';
 import { startApp, TEST_JWT_SECRET, type TestApp } from '../support/app';
 import { fails, gql, ok, signUp } from '../support/graphql';
 
@@ -128,6 +129,21 @@ describe('API keys', () => {
     await ok(api.url, `mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, { id: created.createApiKey.apiKey.id }, owner.token);
     const revoked = await fails('UNAUTHENTICATED', api.url, `{ workspace { id } }`, {}, secret);
     assert.equal(revoked.extensions?.reason, 'KEY_REVOKED');
+  });
+
+  test('an expired key is UNAUTHENTICATED', async () => {
+    const owner = await signUp(api.url, 'Expiry');
+    const soon = new Date(Date.now() + 60_000).toISOString();
+    const created = await ok(api.url, CREATE, { i: { name: 'short-lived', scopes: ['READ'], expiresAt: soon } }, owner.token);
+    await ok(api.url, `{ workspace { id } }`, {}, created.createApiKey.secret);
+    // Age the key past its expiry, as the clock would.
+    const db = new pg.Client({ connectionString: api.database.url });
+    await db.connect();
+    await db.query(`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`, [created.createApiKey.apiKey.id]);
+    await db.end();
+    const error = await fails('UNAUTHENTICATED', api.url, `{ workspace { id } }`, {}, created.createApiKey.secret);
+    assert.equal(error.extensions?.reason, 'KEY_EXPIRED');
+    await fails('BAD_USER_INPUT', api.url, CREATE, { i: { name: 'past', scopes: ['READ'], expiresAt: '2000-01-01T00:00:00Z' } }, owner.token);
   });
 
   test('malformed and unknown keys are UNAUTHENTICATED', async () => {
