@@ -166,7 +166,7 @@ export class BatchScheduler {
           .filter((_, i) => !joining[i].finished && !joining[i].cancelled),
       ];
       this.active = [...this.active, ...staying];
-      if (sources.length > 0) this.cache.repack(sources);
+      if (sources.length > 0) this.repack(sources);
     }
     if (this.active.length > 0) await this.decode();
     else this.cache.clear();
@@ -182,8 +182,14 @@ export class BatchScheduler {
     const past = this.cache.past();
     const sources = keep.map((i) => ({ tensors: past, length: this.cache.length, row: i, realLength: this.active[i].realLength }));
     this.active = keep.map((i) => this.active[i]);
-    if (sources.length > 0) this.cache.repack(sources);
+    if (sources.length > 0) this.repack(sources);
     else this.cache.clear();
+  }
+
+  private repack(sources: KvRowSource[]): void {
+    this.cache.repack(sources);
+    // Appending slices in place needs no second buffer between join/leave events.
+    if (this.model.cacheSlices) this.cache.dropSpare();
   }
 
   /** Prefills new prompts together (left-padded); their cache is ORT's output, merged right after. */
@@ -223,10 +229,21 @@ export class BatchScheduler {
       const row = b * total;
       for (let i = 0; i < total; i++) setId(inputs.mask, row + i, i >= pad ? 1 : 0);
     }
+    if (this.model.cacheSlices) {
+      // Fetch only the new position's key/value and append it to the cache in place.
+      const out = await this.model.forward({ ...inputs, batch, length: 1, pastLength: cache.length, past: cache.past() });
+      cache.append(out.present, 1);
+      this.afterDecode(out);
+      return;
+    }
     const present = cache.presentTargets(1);
     const out = await this.model.forward({ ...inputs, batch, length: 1, pastLength: cache.length, past: cache.past(), present });
-
     cache.commit(1);
+    this.afterDecode(out);
+  }
+
+  private afterDecode(out: { logits: Float32Array; vocab: number }): void {
+    const rows = this.active;
     rows.forEach((r, b) => {
       r.realLength += 1;
       if (!r.cancelled) this.advance(r, out.logits.subarray(b * out.vocab, (b + 1) * out.vocab));

@@ -3,8 +3,9 @@
  * sampler needs. `forward` wraps the scheduler's reused arrays as the model's feeds (views, no
  * copies) and returns logits plus the new cache.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { TextTokenizer } from './text-tokenizer';
 import { readDecoderSignature, type DecoderSignature } from './model-signature';
@@ -12,6 +13,7 @@ import { GenerationError, GenerationErrorCode } from './generation-error';
 import { readModelJson, type ModelConfig, type StoredModel } from '../models/model-store';
 import type { CacheArray } from './kv-cache';
 import { createSessionOptions, type ExecutionProviderChoice } from '../runtime/execution-provider';
+import { addCacheSliceOutputs, type CacheSliceNames } from './cache-slice-outputs';
 
 export interface DecoderModelOptions {
   executionProvider?: ExecutionProviderChoice;
@@ -39,8 +41,13 @@ export interface ForwardInput {
 export interface ForwardOutput {
   logits: Float32Array;
   vocab: number;
-  /** `present.*` in signature order: `input.present` when given. */
+  /**
+   * In signature order: the whole `present.*` ([batch, heads, pastLength + length, head_dim];
+   * `input.present` when given), or, when the model exposes cache slices and no `present` buffers
+   * were given, only the new positions ([batch, heads, length, head_dim]) with `sliced` true.
+   */
   present: CacheArray[];
+  sliced: boolean;
 }
 
 export class DecoderModel {
@@ -59,6 +66,8 @@ export class DecoderModel {
     readonly tokenizer: TextTokenizer,
     readonly signature: DecoderSignature,
     readonly executionProvider: string,
+    /** Graph outputs holding each layer's new key/value positions (see cache-slice-outputs.ts), or null. */
+    readonly cacheSlices: CacheSliceNames[] | null,
     config: ModelConfig,
     generationConfig: { eos_token_id?: number | number[]; pad_token_id?: number } | null,
   ) {
@@ -83,8 +92,9 @@ export class DecoderModel {
     // planned and cached per shape, so they would never be reused and the cache would only grow.
     const sessionOptions: ort.InferenceSession.SessionOptions = { ...shared, enableMemPattern: false };
     let session: ort.InferenceSession;
+    let cacheSlices: CacheSliceNames[] | null = null;
     try {
-      session = await ort.InferenceSession.create(file, sessionOptions);
+      ({ session, cacheSlices } = await createSession(file, sessionOptions, options.log));
     } catch (error) {
       if (provider !== 'cpu') {
         options.log?.(`execution provider ${provider} failed (${(error as Error).message.split('\n')[0]}); using cpu`);
@@ -92,11 +102,12 @@ export class DecoderModel {
       }
       throw new GenerationError(GenerationErrorCode.MODEL_INVALID, `${model.id}: ONNX Runtime cannot load onnx/model.onnx: ${(error as Error).message.split('\n')[0]}`, 'model');
     }
-    options.log?.(`text model ${model.id} loaded on ${provider}`);
+    options.log?.(`text model ${model.id} loaded on ${provider}${cacheSlices ? '' : ' (fetching the whole present.* cache: no Concat cache pattern)'}`);
     const signature = readDecoderSignature(session, config);
     const configPath = join(model.dir, 'config.json');
     const isDemo = JSON.parse(readFileSync(configPath, 'utf8'))?.brandwright?.demo === true;
-    return new DecoderModel(model.id, isDemo, session, tokenizer, signature, provider, config, generationConfig);
+    if (cacheSlices && cacheSlices.length !== signature.layers) cacheSlices = null;
+    return new DecoderModel(model.id, isDemo, session, tokenizer, signature, provider, cacheSlices, config, generationConfig);
   }
 
   /**
@@ -121,21 +132,60 @@ export class DecoderModel {
         feeds[name] = new ort.Tensor(s.cacheType, input.past[2 * l + k] ?? this.makeCache(0), pastDims);
       }
     });
-    s.presentNames.forEach((names, l) => {
-      for (const [k, name] of [names.key, names.value].entries()) {
-        fetches[name] = input.present ? new ort.Tensor(s.cacheType, input.present[2 * l + k], presentDims) : null;
-      }
-    });
+    const sliced = !input.present && this.cacheSlices !== null;
+    const fetchNames = sliced ? this.cacheSlices! : s.presentNames;
+    if (!sliced) {
+      s.presentNames.forEach((names, l) => {
+        for (const [k, name] of [names.key, names.value].entries()) {
+          fetches[name] = input.present ? new ort.Tensor(s.cacheType, input.present[2 * l + k], presentDims) : null;
+        }
+      });
+    } else {
+      // Only the new positions: ORT allocates these small outputs; present.* stays internal.
+      for (const names of fetchNames) fetches[names.key] = fetches[names.value] = null;
+    }
     const out = await this.session.run(feeds, fetches);
     const logitsTensor = out.logits;
     const vocab = logitsTensor.dims[logitsTensor.dims.length - 1];
     // With pre-allocated outputs the binding still hands back copies; they are dropped here, unread.
     const present: CacheArray[] =
-      input.present ?? s.presentNames.flatMap((names) => [out[names.key].data as CacheArray, out[names.value].data as CacheArray]);
-    return { logits: logitsTensor.data as Float32Array, vocab, present };
+      input.present ?? fetchNames.flatMap((names) => [out[names.key].data as CacheArray, out[names.value].data as CacheArray]);
+    return { logits: logitsTensor.data as Float32Array, vocab, present, sliced };
   }
 
   async release(): Promise<void> {
     await this.session.release();
   }
+}
+
+/**
+ * Creates the session from the model with cache-slice outputs added when the export has the
+ * Concat cache pattern, else from the file as it is. A patched big model goes through a temporary
+ * file (deleted once loaded); external data is still read from the original file's folder.
+ */
+async function createSession(
+  file: string,
+  sessionOptions: ort.InferenceSession.SessionOptions,
+  log?: (message: string) => void,
+): Promise<{ session: ort.InferenceSession; cacheSlices: CacheSliceNames[] | null }> {
+  const tempFile = join(tmpdir(), `brandwright-decoder-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.onnx`);
+  const patched = addCacheSliceOutputs(file, tempFile);
+  if (patched) {
+    const options: ort.InferenceSession.SessionOptions = {
+      ...sessionOptions,
+      // Relative external-data paths resolve against the original model's folder, not the copy's.
+      extra: { session: { model_external_initializers_file_folder_path: dirname(file) } },
+    };
+    try {
+      const session = patched.bytes ? await ort.InferenceSession.create(patched.bytes, options) : await ort.InferenceSession.create(patched.file!, options);
+      return { session, cacheSlices: patched.slices };
+    } catch (error) {
+      log?.(`cache-slice outputs rejected (${(error as Error).message.split('\n')[0]}); fetching the whole cache`);
+    } finally {
+      rmSync(tempFile, { force: true });
+    }
+  } else {
+    rmSync(tempFile, { force: true });
+  }
+  return { session: await ort.InferenceSession.create(file, sessionOptions), cacheSlices: null };
 }

@@ -78,6 +78,36 @@ describe('KvCache', () => {
     assert.equal(cache.bytes, bytes);
   });
 
+  test('append adds new positions to every row in place, through growth, equal to a fresh layout', () => {
+    // maxLength 3 + 1 keeps headroom small, so the appends below cross a buffer growth.
+    const cache = new KvCache(2, HEADS, DIM, make, 4);
+    const src = { tensors: [block([3, 1], 3, 0), block([3, 1], 3, 1)], length: 3 };
+    cache.repack([
+      { ...src, row: 0, realLength: 3 },
+      { ...src, row: 1, realLength: 1 },
+    ]);
+    cache.dropSpare();
+    const expected = [Array.from(cache.past()[0]), Array.from(cache.past()[1])].map((flat) => flat);
+    let length = 3;
+    for (let step = 0; step < 4; step++) {
+      // Slices [batch 2, heads, 1, dim] with values that name the step.
+      const slices = [0, 1].map((t) => Float32Array.from({ length: 2 * HEADS * DIM }, (_, i) => 50000 + t * 1000 + step * 100 + i));
+      cache.append(slices, 1);
+      // Reference: rebuild [batch, heads, length + 1, dim] by hand.
+      for (let t = 0; t < 2; t++) {
+        const next: number[] = [];
+        for (let c = 0; c < 2 * HEADS; c++) {
+          next.push(...expected[t].slice(c * length * DIM, (c + 1) * length * DIM), ...Array.from(slices[t].subarray(c * DIM, (c + 1) * DIM)));
+        }
+        expected[t] = next;
+      }
+      length += 1;
+      assert.equal(cache.length, length);
+      assert.deepEqual(Array.from(cache.past()[0]), expected[0]);
+      assert.deepEqual(Array.from(cache.past()[1]), expected[1]);
+    }
+  });
+
   test('clear gives the buffers back', () => {
     const cache = new KvCache(2, HEADS, DIM, make, 100);
     cache.repack([{ tensors: [block([3], 3, 0), block([3], 3, 1)], length: 3, row: 0, realLength: 3 }]);

@@ -78,6 +78,42 @@ export class KvCache {
   }
 
   /**
+   * Appends `added` positions to every row from the new-position slices a pass returned
+   * ([batch, heads, added, head_dim], signature order), in place: each (row, head) block moves up
+   * to its new stride, last block first so nothing is overwritten before it moved (one memmove of
+   * the cache, no second buffer). Grows the buffer, with headroom, when it is full.
+   */
+  append(slices: CacheArray[], added: number): void {
+    const { batch, heads, headDim } = this;
+    const oldStride = this.length * headDim;
+    const newStride = (this.length + added) * headDim;
+    const addedSize = added * headDim;
+    const blocks = batch * heads;
+    const needed = this.size(batch, this.length + added);
+    for (let j = 0; j < this.count; j++) {
+      let buffer = this.front[j];
+      const slice = slices[j];
+      if (buffer.length < needed) {
+        const grown = this.make(this.capacityFor(needed, batch));
+        for (let c = 0; c < blocks; c++) grown.set(buffer.subarray(c * oldStride, (c + 1) * oldStride), c * newStride);
+        this.front[j] = buffer = grown;
+      } else if (oldStride > 0) {
+        for (let c = blocks - 1; c > 0; c--) buffer.copyWithin(c * newStride, c * oldStride, (c + 1) * oldStride);
+      }
+      for (let c = 0; c < blocks; c++) buffer.set(slice.subarray(c * addedSize, (c + 1) * addedSize), c * newStride + oldStride);
+    }
+    this.length += added;
+  }
+
+  /**
+   * Hands back the spare buffers: with `append` the cache needs them only while repacking, so
+   * between join/leave events the engine holds one copy of the cache, not two.
+   */
+  dropSpare(): void {
+    this.back = this.back.map(() => this.make(0));
+  }
+
+  /**
    * Rebuilds the batch from `rows` (rows of this cache and/or of a freshly prefilled block), each
    * right-aligned to the longest real length. Written into the back buffers, then swapped in.
    */
@@ -118,9 +154,14 @@ export class KvCache {
 
   private ensureBack(elements: number, batch: number): void {
     if (this.back[0].length >= elements) return;
-    const positions = Math.min(this.maxLength, elements / (batch * this.heads * this.headDim) + GROW_POSITIONS);
-    const capacity = Math.max(elements, this.size(batch, positions));
+    const capacity = this.capacityFor(elements, batch);
     this.back = this.back.map(() => this.make(capacity));
+  }
+
+  /** Elements to allocate for `elements`, with GROW_POSITIONS positions of headroom (within the context). */
+  private capacityFor(elements: number, batch: number): number {
+    const positions = Math.min(this.maxLength, elements / (batch * this.heads * this.headDim) + GROW_POSITIONS);
+    return Math.max(elements, this.size(batch, positions));
   }
 
   private swap(): void {
