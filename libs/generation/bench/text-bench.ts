@@ -67,13 +67,14 @@ async function runEngine(dir: string, concurrency: number): Promise<Measurement>
   let tokens = 0;
   let sample = '';
   for (let r = 0; r < rounds; r++) {
+    // Round r continues through PROMPTS, so one request at a time runs the same four prompts as the bare loop.
     const results = await Promise.all(
       Array.from({ length: concurrency }, (_, i) =>
-        engine.generate({ prompt: PROMPTS[i % PROMPTS.length], maxNewTokens: NEW_TOKENS, ignoreEos: true }),
+        engine.generate({ prompt: PROMPTS[(r * concurrency + i) % PROMPTS.length], maxNewTokens: NEW_TOKENS, ignoreEos: true }),
       ),
     );
     tokens += results.reduce((n, x) => n + x.outputTokens, 0);
-    sample = results[0].text;
+    if (r === 0) sample = results[0].text;
   }
   const seconds = (performance.now() - start) / 1000;
   await engine.close();
