@@ -15,7 +15,8 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { buildTinyDiffusionModel } from '../src/models/tiny-diffusion';
 import { ImageEngine } from '../src/image/engine/image-engine';
-import { silentLogger } from '../src/image/engine/open-session';
+import { imageSessionOptions, silentLogger } from '../src/image/engine/open-session';
+import { UNET_SESSION } from '../src/image/diffusion/diffusion-pipeline';
 import { CppnGenerator } from '../src/image/cppn/cppn-generator';
 import { AD_FORMAT_IDS, AD_FORMATS } from '../src/image/ad-formats';
 import { composeAdCreative } from '../src/image/compositor';
@@ -41,7 +42,9 @@ async function pipelinePerStep(engine: ImageEngine): Promise<number> {
 }
 
 async function bareUnetPerStep(unetPath: string): Promise<number> {
-  const session = await ort.InferenceSession.create(unetPath, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+  // Exactly the session options the pipeline opens its UNet with (arena, threads, spinning), so
+  // the ratio measures the pipeline's own overhead, not a difference in ORT settings.
+  const session = await ort.InferenceSession.create(unetPath, imageSessionOptions('cpu', UNET_SESSION).options);
   const h = SIZE / 8;
   const feeds = {
     sample: new ort.Tensor('float32', new Float32Array(2 * 4 * h * h).fill(0.1), [2, 4, h, h]),
@@ -65,10 +68,17 @@ async function main(): Promise<void> {
     await pipelinePerStep(engine); // warm-up
     const pipeline: number[] = [];
     const bare: number[] = [];
-    // Interleaved so both see the same machine load.
-    for (let round = 0; round < 3; round++) {
-      pipeline.push(await pipelinePerStep(engine));
-      bare.push(await bareUnetPerStep(join(dir, 'unet', 'model.onnx')));
+    // Interleaved, alternating which goes first, so both see the same machine load. Before each
+    // measurement, a pause longer than ONNX Runtime's ~50 ms spin-wait after a run: otherwise the
+    // previous measurement's idle threads still busy-wait on one of the cores the next one times.
+    const settle = () => new Promise((resolveSettle) => setTimeout(resolveSettle, 100));
+    for (let round = 0; round < 10; round++) {
+      const order = round % 2 === 0 ? ['pipeline', 'bare'] : ['bare', 'pipeline'];
+      for (const which of order) {
+        await settle();
+        if (which === 'pipeline') pipeline.push(await pipelinePerStep(engine));
+        else bare.push(await bareUnetPerStep(join(dir, 'unet', 'model.onnx')));
+      }
     }
     await engine.close();
     const p = median(pipeline);

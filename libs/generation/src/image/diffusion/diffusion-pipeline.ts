@@ -9,12 +9,20 @@
 import type * as ort from 'onnxruntime-node';
 import { ImageError, ImageErrorCode } from '../image-error';
 import { MAX_IMAGE_SIDE, type GeneratedPicture, type ImageRequest } from '../generation-request';
-import { openSession, type EngineLogger, type ExecutionProviderChoice } from '../engine/open-session';
+import { openSession, type EngineLogger, type ExecutionProviderChoice, type OpenSessionOptions } from '../engine/open-session';
 import { ClipTokenizer } from './clip-tokenizer';
 import { locateDiffusionModel, type DiffusionModelFiles } from './diffusion-model';
 import { createSampler, type SchedulerName } from './schedulers';
 import { SeededNoise } from './seeded-noise';
-import { floatTensor, numericTensor, readFloats } from './tensors';
+import { FloatFeed, ScalarFeed, floatTensor, numericTensor, readFloats } from './tensors';
+
+/**
+ * How the UNet session is opened (the bench's baseline opens its UNet the same way): its threads
+ * keep busy-waiting between runs, as the next step starts well inside ONNX Runtime's spin window.
+ * The memory arena stays off as for every session (runtime/execution-provider): with it on, the
+ * bench UNet measured no faster, and it would keep the largest picture's activations for good.
+ */
+export const UNET_SESSION: OpenSessionOptions = { spinning: true };
 
 interface TensorInput {
   name: string;
@@ -88,9 +96,11 @@ export class DiffusionPipeline {
     const files = locateDiffusionModel(modelDir);
     const tokenizer = ClipTokenizer.load(files.tokenizerDir);
     const choice = options.executionProvider ?? 'auto';
-    const open = (path: string) => openSession(path, choice, options.log, { intraOpNumThreads: options.intraOpNumThreads });
+    const open = (path: string) => openSession(path, choice, options.log, { intraOpNumThreads: options.intraOpNumThreads, spinning: false });
+    // Only the UNet runs back to back; threads left spinning by the text encoder would compete
+    // with the first UNet steps (and the VAE's with whatever runs next) on a small machine.
     const text = await open(files.textEncoder);
-    const unet = await open(files.unet);
+    const unet = await openSession(files.unet, choice, options.log, { intraOpNumThreads: options.intraOpNumThreads, ...UNET_SESSION });
     const vae = await open(files.vaeDecoder);
     const provider = unet.provider;
     options.log.info('diffusion model loaded', { model: files.modelId, provider });
@@ -144,26 +154,27 @@ export class DiffusionPipeline {
     const latents = noise.normals(size);
     for (let i = 0; i < size; i++) latents[i] *= sampler.initNoiseSigma;
 
+    // Everything the loop feeds the UNet is allocated once per picture: the CFG batch is written
+    // in place into one buffer behind one tensor, the timestep into a one-element buffer, and
+    // guidance is combined in place in the (already copied-out) UNet output.
     const batch = prompts.length;
-    const modelInput = new Float32Array(size * batch);
-    const guidedOutput = new Float32Array(size);
-    for (let i = 0; i < sampler.timesteps.length; i++) {
+    const sampleFeed = new FloatFeed(this.sample.type, size * batch, [batch, this.latentChannels, h, w]);
+    const timestepFeed = new ScalarFeed(this.timestep.type);
+    const feeds = { [this.sample.name]: sampleFeed.tensor, [this.timestep.name]: timestepFeed.tensor, [this.context.name]: context };
+    const modelInput = sampleFeed.values;
+    const total = sampler.timesteps.length;
+    for (let i = 0; i < total; i++) {
       cancelled();
       const scale = sampler.inputScale(i);
-      for (let b = 0; b < batch; b++) for (let k = 0; k < size; k++) modelInput[b * size + k] = latents[k] * scale;
-      const out = await this.unet.run({
-        [this.sample.name]: floatTensor(this.sample.type, modelInput, [batch, this.latentChannels, h, w]),
-        [this.timestep.name]: numericTensor(this.timestep.type, [sampler.timesteps[i]], [1]),
-        [this.context.name]: context,
-      });
+      for (let k = 0; k < size; k++) modelInput[k] = latents[k] * scale;
+      for (let b = 1; b < batch; b++) modelInput.copyWithin(b * size, 0, size);
+      sampleFeed.sync();
+      timestepFeed.set(sampler.timesteps[i]);
+      const out = await this.unet.run(feeds);
       const eps = readFloats(out[this.unetOut]);
-      if (guided) {
-        for (let k = 0; k < size; k++) guidedOutput[k] = eps[k] + guidance * (eps[size + k] - eps[k]);
-      } else {
-        guidedOutput.set(eps.subarray(0, size));
-      }
-      sampler.step(guidedOutput, i, latents, noise);
-      hooks.onProgress?.(i + 1, sampler.timesteps.length);
+      if (guided) for (let k = 0; k < size; k++) eps[k] += guidance * (eps[size + k] - eps[k]);
+      sampler.step(eps.subarray(0, size), i, latents, noise);
+      hooks.onProgress?.(i + 1, total);
     }
     cancelled();
 

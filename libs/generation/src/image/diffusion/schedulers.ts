@@ -124,15 +124,24 @@ function eulerSampler(name: 'euler' | 'euler_ancestral' | 'turbo', config: Sched
       }
       const dt = down - sigma;
       const s2 = sigma ** 2 + 1;
-      for (let k = 0; k < x.length; k++) {
-        const denoised =
-          type === 'v_prediction'
-            ? output[k] * (-sigma / Math.sqrt(s2)) + x[k] / s2
-            : type === 'sample'
-              ? output[k]
-              : x[k] - sigma * output[k];
-        const derivative = (x[k] - denoised) / sigma;
-        x[k] += derivative * dt;
+      // One loop per prediction type, so the per-element work has no branches (same arithmetic).
+      const n = x.length;
+      if (type === 'v_prediction') {
+        const c = -sigma / Math.sqrt(s2);
+        for (let k = 0; k < n; k++) {
+          const xk = x[k];
+          x[k] = xk + ((xk - (output[k] * c + xk / s2)) / sigma) * dt;
+        }
+      } else if (type === 'sample') {
+        for (let k = 0; k < n; k++) {
+          const xk = x[k];
+          x[k] = xk + ((xk - output[k]) / sigma) * dt;
+        }
+      } else {
+        for (let k = 0; k < n; k++) {
+          const xk = x[k];
+          x[k] = xk + ((xk - (xk - sigma * output[k])) / sigma) * dt;
+        }
       }
       if (up > 0) for (let k = 0; k < x.length; k++) x[k] += noise.normal() * up;
       return x;

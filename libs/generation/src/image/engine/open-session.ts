@@ -28,15 +28,33 @@ export interface OpenedSession {
 
 let cudaFailed = false;
 
+export interface OpenSessionOptions {
+  intraOpNumThreads?: number;
+  /**
+   * false: the session's intra-op threads sleep as soon as a run ends. ONNX Runtime's default
+   * lets them busy-wait for more work for ~50 ms after every run, which is right for a session run
+   * back to back (the UNet loop) but, for one that runs once per picture (text encoder, VAE),
+   * only burns a core that the next session — or the job worker's main thread — needs.
+   */
+  spinning?: boolean;
+}
+
+/** The options `openSession` opens a session with on a provider (the bench's baseline uses them too). */
+export function imageSessionOptions(choice: ExecutionProviderChoice, options: OpenSessionOptions = {}) {
+  const chosen = createSessionOptions(choice, options.intraOpNumThreads);
+  if (options.spinning === false) chosen.options = { ...chosen.options, extra: { session: { 'intra_op.allow_spinning': '0' } } };
+  return chosen;
+}
+
 export async function openSession(
   model: string | Uint8Array,
   choice: ExecutionProviderChoice,
   log: EngineLogger,
-  options: { intraOpNumThreads?: number } = {},
+  options: OpenSessionOptions = {},
 ): Promise<OpenedSession> {
   const create = (opts: ort.InferenceSession.SessionOptions) =>
     typeof model === 'string' ? ort.InferenceSession.create(model, opts) : ort.InferenceSession.create(model, opts);
-  const chosen = createSessionOptions(cudaFailed ? 'cpu' : choice, options.intraOpNumThreads);
+  const chosen = imageSessionOptions(cudaFailed ? 'cpu' : choice, options);
   if (chosen.provider === 'cuda') {
     try {
       return { session: await create(chosen.options), provider: 'cuda' };
@@ -48,5 +66,5 @@ export async function openSession(
       });
     }
   }
-  return { session: await create(createSessionOptions('cpu', options.intraOpNumThreads).options), provider: 'cpu' };
+  return { session: await create(imageSessionOptions('cpu', options).options), provider: 'cpu' };
 }
