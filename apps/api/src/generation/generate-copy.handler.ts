@@ -8,8 +8,11 @@ import { type JobContext, type JobResults, NonRetryableJobError } from './job-ru
 import type { CopyJobInput } from './job-input';
 import { CopyVariantEntity, VariantStatus } from './copy-variant.entity';
 
-/** PostgreSQL text and jsonb cannot hold U+0000 (a random-weight demo model can write it). */
-const storable = (text: string) => text.replaceAll('\u0000', '');
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000, and U+FFFD only marks bytes that were not valid
+ * UTF-8: neither belongs in copy (a random-weight demo model writes both).
+ */
+const storable = (text: string) => text.replaceAll('\u0000', '').replaceAll('\uFFFD', '');
 
 /**
  * generate-copy: the brand's voice and the channel's limits into N ranked variants, streamed
