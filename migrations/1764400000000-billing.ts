@@ -1,8 +1,13 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { APP_ROLE, enableTenantRls } from './lib/tenancy';
 
-/** Lets the usage reporter and reconciliation (system tasks, no workspace) read across workspaces. */
-const BILLING_SYSTEM = "current_setting('app.billing_system', true) = 'on'";
+/**
+ * The usage reporter and reconciliation (system tasks, no workspace) read across workspaces only
+ * through two SECURITY DEFINER functions below, owned by the migration user; a policy lets only
+ * that owner read every row, so the app role can call them but never read other workspaces itself.
+ */
+const OWNER_READ = (table: string) =>
+  `DO $$ BEGIN EXECUTE format('CREATE POLICY billing_system_read ON ${table} FOR SELECT USING (current_user = %L)', current_user); END $$`;
 
 /**
  * Billing: one account row per workspace (plan, Stripe ids, spend cap; the row reservations lock),
@@ -32,8 +37,9 @@ export class Billing1764400000000 implements MigrationInterface {
     await enableTenantRls(
       q,
       'billing_accounts',
-      `stripe_customer_id = NULLIF(current_setting('app.stripe_customer_id', true), '') OR ${BILLING_SYSTEM}`,
+      `stripe_customer_id = NULLIF(current_setting('app.stripe_customer_id', true), '')`,
     );
+    await q.query(OWNER_READ('billing_accounts'));
 
     await q.query(`CREATE TABLE credit_reservations (
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -66,7 +72,33 @@ export class Billing1764400000000 implements MigrationInterface {
     )`);
     await q.query(`CREATE INDEX ix_usage_events_period ON usage_events (workspace_id, occurred_at)`);
     await q.query(`CREATE INDEX ix_usage_events_pending ON usage_events (occurred_at) WHERE report_status = 'PENDING'`);
-    await enableTenantRls(q, 'usage_events', BILLING_SYSTEM);
+    await enableTenantRls(q, 'usage_events');
+    await q.query(OWNER_READ('usage_events'));
+    // Pending usage of every workspace with a Stripe customer, oldest first: the reporter's input.
+    await q.query(`CREATE FUNCTION billing_pending_usage(max_rows integer)
+      RETURNS TABLE (id uuid, workspace_id uuid, credits bigint, occurred_at timestamptz, meter text, stripe_customer_id text)
+      LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+        SELECT u.id, u.workspace_id, u.credits, u.occurred_at, u.meter, a.stripe_customer_id
+          FROM usage_events u JOIN billing_accounts a ON a.workspace_id = u.workspace_id
+         WHERE u.report_status = 'PENDING' AND a.stripe_customer_id IS NOT NULL
+         ORDER BY u.occurred_at LIMIT max_rows
+      $$`);
+    // Reported and pending credits per Stripe customer in a window: reconciliation's side.
+    await q.query(`CREATE FUNCTION billing_usage_totals(window_from timestamptz, window_to timestamptz)
+      RETURNS TABLE (workspace_id uuid, stripe_customer_id text, reported numeric, pending numeric)
+      LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+        SELECT a.workspace_id, a.stripe_customer_id,
+               COALESCE(SUM(u.credits) FILTER (WHERE u.report_status = 'REPORTED'), 0),
+               COALESCE(SUM(u.credits) FILTER (WHERE u.report_status = 'PENDING'), 0)
+          FROM billing_accounts a
+          LEFT JOIN usage_events u ON u.workspace_id = a.workspace_id AND u.occurred_at >= window_from AND u.occurred_at < window_to
+         WHERE a.stripe_customer_id IS NOT NULL
+         GROUP BY a.workspace_id, a.stripe_customer_id
+      $$`);
+    for (const fn of ['billing_pending_usage(integer)', 'billing_usage_totals(timestamptz, timestamptz)']) {
+      await q.query(`REVOKE ALL ON FUNCTION ${fn} FROM PUBLIC`);
+      await q.query(`GRANT EXECUTE ON FUNCTION ${fn} TO ${APP_ROLE}`);
+    }
     // Append-only: what was used never changes; only the reporting columns move forward.
     await q.query(`CREATE FUNCTION usage_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -122,5 +154,7 @@ export class Billing1764400000000 implements MigrationInterface {
       await q.query(`DROP TABLE IF EXISTS "${table}" CASCADE`);
     }
     await q.query(`DROP FUNCTION IF EXISTS usage_events_append_only()`);
+    await q.query(`DROP FUNCTION IF EXISTS billing_pending_usage(integer)`);
+    await q.query(`DROP FUNCTION IF EXISTS billing_usage_totals(timestamptz, timestamptz)`);
   }
 }

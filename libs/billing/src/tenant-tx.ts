@@ -23,8 +23,3 @@ export function dataSourceTx(dataSource: DataSource): TenantTx {
 export async function enterWorkspace(db: EntityManager, workspaceId: string): Promise<void> {
   await db.query(`SELECT set_config('app.workspace_id', $1, true)`, [workspaceId]);
 }
-
-/** Lets this transaction read billing rows of every workspace (reporter, reconciliation). */
-export async function enterBillingSystem(db: EntityManager): Promise<void> {
-  await db.query(`SELECT set_config('app.billing_system', 'on', true)`);
-}

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { CREDITS_METER } from '../plans/plans';
-import { type TenantTx, enterBillingSystem, enterWorkspace } from '../tenant-tx';
+import { type TenantTx, enterWorkspace } from '../tenant-tx';
 
 export interface ReconciliationLine {
   workspaceId: string;
@@ -40,19 +40,15 @@ export async function reconcileUsage(tx: TenantTx, stripe: Stripe, window: { fro
   );
   if (!meter) throw new Error(`Stripe has no meter "${CREDITS_METER.eventName}": run \`npm run billing:setup-stripe\`.`);
 
-  const ledger = await tx.with({ workspaceId: null }, async (db) => {
-    await enterBillingSystem(db);
-    return (await db.query(
-      `SELECT a.workspace_id, a.stripe_customer_id,
-              COALESCE(SUM(u.credits) FILTER (WHERE u.report_status = 'REPORTED'), 0) AS reported,
-              COALESCE(SUM(u.credits) FILTER (WHERE u.report_status = 'PENDING'), 0) AS pending
-         FROM billing_accounts a
-         LEFT JOIN usage_events u ON u.workspace_id = a.workspace_id AND u.occurred_at >= $1 AND u.occurred_at < $2
-        WHERE a.stripe_customer_id IS NOT NULL
-        GROUP BY a.workspace_id, a.stripe_customer_id`,
-      [window.from, window.to],
-    )) as Array<{ workspace_id: string; stripe_customer_id: string; reported: string; pending: string }>;
-  });
+  // Across workspaces only through this function (see the billing migration).
+  const ledger = await tx.with({ workspaceId: null }, async (db) =>
+    (await db.query(`SELECT * FROM billing_usage_totals($1, $2)`, [window.from, window.to])) as Array<{
+      workspace_id: string;
+      stripe_customer_id: string;
+      reported: string;
+      pending: string;
+    }>,
+  );
 
   const lines: ReconciliationLine[] = [];
   for (const row of ledger) {

@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import type { EntityManager } from 'typeorm';
 import { CREDITS_METER } from '../plans/plans';
-import { type TenantTx, enterBillingSystem, enterWorkspace } from '../tenant-tx';
+import { type TenantTx, enterWorkspace } from '../tenant-tx';
 
 export interface UsageReporterOptions {
   /** Events per meter event stream request; Stripe accepts at most 100. */
@@ -64,16 +64,10 @@ export class UsageReporter {
 
   /** One pass over up to maxRowsPerRun pending rows. */
   async reportPending(): Promise<UsageReportRun> {
-    const rows = await this.tx.with({ workspaceId: null }, async (db) => {
-      await enterBillingSystem(db);
-      return (await db.query(
-        `SELECT u.id, u.workspace_id, u.credits, u.occurred_at, u.meter, a.stripe_customer_id
-           FROM usage_events u JOIN billing_accounts a ON a.workspace_id = u.workspace_id
-          WHERE u.report_status = 'PENDING' AND a.stripe_customer_id IS NOT NULL
-          ORDER BY u.occurred_at LIMIT $1`,
-        [this.maxRowsPerRun],
-      )) as PendingRow[];
-    });
+    // Across workspaces only through this function (see the billing migration).
+    const rows = await this.tx.with({ workspaceId: null }, async (db) =>
+      (await db.query(`SELECT * FROM billing_pending_usage($1)`, [this.maxRowsPerRun])) as PendingRow[],
+    );
     const size = this.mode === 'stream' ? this.batchSize : 1;
     const batches: PendingRow[][] = [];
     for (let i = 0; i < rows.length; i += size) batches.push(rows.slice(i, i + size));
