@@ -9,7 +9,7 @@ import {
   type Channel,
   type VariantFieldsFragment,
 } from '../graphql/generated';
-import { channelLabel, channelLimit } from '../lib/channels';
+import { channelCharacters, channelLabel, channelLimit } from '../lib/channels';
 import { describeError } from '../lib/errors';
 import { googleAdsEditorCsv } from '../lib/google-ads-csv';
 import { saveBlob } from '../lib/download';
@@ -84,7 +84,7 @@ function ChannelCopy({
 
   useEffect(() => {
     if (stream.finished) onFinished();
-  }, [stream.finished]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [stream.finished]); // runs once per finished stream, by design
 
   const start = async () => {
     const result = await generate({
@@ -121,7 +121,7 @@ function ChannelCopy({
             {stream.streams.map((text, i) => (
               <li key={i} className="variant streaming" data-testid="streaming-variant">
                 <p className="variant-text">{text}</p>
-                <CharacterCounter count={[...text].length} limit={limit} />
+                <CharacterCounter count={channelCharacters(text)} limit={limit} />
               </li>
             ))}
           </ul>
@@ -148,7 +148,7 @@ export function VariantCard({ variant, limit, canEdit }: { variant: VariantField
     <li className="variant" data-status={variant.status} aria-label={`Variant: ${variant.text}`}>
       <p className="variant-text">{variant.text}</p>
       <div className="row">
-        <CharacterCounter count={variant.voiceReport.characters} limit={limit ?? variant.voiceReport.maxChars} />
+        <CharacterCounter count={channelCharacters(variant.text)} limit={limit ?? variant.voiceReport.maxChars} />
         <span className="badge info">{variant.status.toLowerCase()}</span>
       </div>
       <VoiceReportBadges report={variant.voiceReport} />

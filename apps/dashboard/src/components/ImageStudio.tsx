@@ -52,7 +52,7 @@ export function ImageStudio({ campaign }: { campaign: CampaignFieldsFragment }) 
 
   useEffect(() => {
     if (stream.finished) refetch({ requestPolicy: 'network-only' });
-  }, [stream.finished]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [stream.finished]); // runs once per finished stream, by design
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { ChannelValues, GenerateCopyDocument, JobDocument, type Channel } from '../graphql/generated';
-import { channelLabel, channelLimit } from '../lib/channels';
+import { channelCharacters, channelLabel, channelLimit } from '../lib/channels';
 import { describeError } from '../lib/errors';
 import { useJobStream } from '../lib/use-job-stream';
 import { hasRole, useSession } from '../lib/use-session';
@@ -26,7 +26,7 @@ export function TryVoice({ brandId }: { brandId: string }) {
 
   useEffect(() => {
     if (stream.finished) refetchJob({ requestPolicy: 'network-only' });
-  }, [stream.finished]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [stream.finished]); // runs once per finished stream, by design
 
   if (!hasRole(session, 'EDITOR')) return null;
   const submit = async (event: FormEvent) => {
@@ -61,13 +61,13 @@ export function TryVoice({ brandId }: { brandId: string }) {
       {jobId && !variant && (
         <div className="variant streaming" aria-live="polite" aria-label="Voice trial">
           <p className="variant-text">{stream.streams[0] ?? ''}</p>
-          <CharacterCounter count={[...(stream.streams[0] ?? '')].length} limit={limit} />
+          <CharacterCounter count={channelCharacters(stream.streams[0] ?? '')} limit={limit} />
         </div>
       )}
       {variant && (
         <div className="variant" aria-label="Voice trial result">
           <p className="variant-text">{variant.text}</p>
-          <CharacterCounter count={variant.voiceReport.characters} limit={limit} />
+          <CharacterCounter count={channelCharacters(variant.text)} limit={limit} />
           <VoiceReportBadges report={variant.voiceReport} />
         </div>
       )}

@@ -92,7 +92,7 @@ export class DecoderModel {
     // planned and cached per shape, so they would never be reused and the cache would only grow.
     const sessionOptions: ort.InferenceSession.SessionOptions = { ...shared, enableMemPattern: false };
     let session: ort.InferenceSession;
-    let cacheSlices: CacheSliceNames[] | null = null;
+    let cacheSlices: CacheSliceNames[] | null;
     try {
       ({ session, cacheSlices } = await createSession(file, sessionOptions, options.log));
     } catch (error) {
