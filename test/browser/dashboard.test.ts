@@ -2,12 +2,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import sharp from 'sharp';
-import type { Page } from 'playwright-core';
 import { startApp, type TestApp } from '../support/app';
 import { gql } from '../support/graphql';
 import { buildDashboard } from './support/dashboard-build';
 import { buildTestModel, startWorker, type WorkerProcess } from '../jobs/support';
 import { LAPTOP, PHONE, asPerson, screenshot } from './support/browser';
+import { signUp } from './support/people';
 
 /**
  * The dashboard in a real browser (Debian's chromium through playwright-core) against the real
@@ -41,18 +41,6 @@ describe('dashboard in a browser', () => {
     if (modelDir) rmSync(modelDir, { recursive: true, force: true });
     build?.remove();
   });
-
-  async function signUp(page: Page, who: { email: string; password: string; name: string }, workspace: string) {
-    await page.goto('/');
-    await page.waitForURL(/\/login/);
-    await page.getByRole('link', { name: 'Create an account' }).click();
-    await page.getByLabel('Your name').fill(who.name);
-    await page.getByLabel('Work email').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByLabel('Workspace name').fill(workspace);
-    await page.getByRole('button', { name: 'Sign up' }).click();
-    await page.getByRole('heading', { name: 'Brands', level: 1 }).waitFor();
-  }
 
   test('sign up, write a brand voice, create a campaign, invite, API keys, log out and in', async () => {
     await asPerson('first-session', target(), LAPTOP, pageErrors, async (page) => {

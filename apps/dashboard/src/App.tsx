@@ -3,7 +3,7 @@ import { Provider } from 'urql';
 import { createGraphqlClient } from './lib/client';
 import { sessionStore } from './lib/session';
 import { useSession } from './lib/use-session';
-import { matchRoute, navigate, useLocation } from './lib/router';
+import { Redirect, matchRoute, navigate, useLocation } from './lib/router';
 import { Layout } from './components/Layout';
 import { LogInPage } from './pages/LogInPage';
 import { SignUpPage } from './pages/SignUpPage';
@@ -71,6 +71,8 @@ function route(path: string) {
   if (path === '/team') return <TeamPage />;
   if (path === '/developers') return <DevelopersPage />;
   if (path === '/usage') return <UsagePage />;
+  // The api sends Stripe Checkout and the Customer Portal back to PUBLIC_URL/billing.
+  if (path === '/billing') return <Redirect to={`/usage${location.search}`} />;
   if (path === '/accept-invitation') return <AcceptInvitationPage signedIn />;
   return <NotFoundPage />;
 }

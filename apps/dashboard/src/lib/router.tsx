@@ -37,6 +37,12 @@ export function matchRoute(pattern: string, path: string): Record<string, string
   return params;
 }
 
+/** Replaces the address with `to` once rendered (an old or external link that has a canonical page). */
+export function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, true), [to]);
+  return null;
+}
+
 export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
   const follow = (event: MouseEvent<HTMLAnchorElement>) => {
     onClick?.(event);

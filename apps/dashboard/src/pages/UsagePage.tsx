@@ -24,10 +24,15 @@ export function UsagePage() {
   const [billing] = useQuery({ query: BillingDocument, context: BILLING_CONTEXT, requestPolicy: 'cache-and-network' });
   const [usage] = useQuery({ query: UsageDocument, requestPolicy: 'cache-and-network' });
   const b = billing.data?.billing;
+  const checkout = new URLSearchParams(location.search).get('checkout');
 
   return (
     <section>
       <h1>Usage &amp; billing</h1>
+      {checkout === 'success' && (
+        <SuccessNotice>Payment received. The new plan shows here as soon as Stripe confirms it; reload if it has not changed yet.</SuccessNotice>
+      )}
+      {checkout === 'cancelled' && <SuccessNotice>Checkout cancelled: nothing was charged and the plan is unchanged.</SuccessNotice>}
       <ErrorNotice message={describeError(billing.error ?? usage.error)} />
       {!b && !billing.error && <Loading what="usage" />}
       {b && (
