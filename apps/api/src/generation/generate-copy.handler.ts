@@ -1,4 +1,4 @@
-import { generateVariants } from '@brandwright/generation';
+import { CHANNEL_SPECS, buildVoiceReport, generateVariants } from '@brandwright/generation';
 import { Meter } from '@brandwright/billing';
 import type { TenantDb } from '../database/tenant-db';
 import { BrandEntity } from '../brands/brand.entity';
@@ -29,10 +29,11 @@ export class GenerateCopyHandler {
     const brand = await this.db.with({ workspaceId: row.workspaceId }, (db) => db.findOne(BrandEntity, { where: { id: row.brandId } }));
     if (!brand) throw new NonRetryableJobError('BRAND_DELETED', `Brand ${row.brandId} was deleted before the job ran.`);
     const engine = await this.engines.textEngine();
+    const voice = toBrandVoice(brand);
     let tokens = 0;
     const result = await generateVariants(
       engine,
-      { brand: toBrandVoice(brand), channel: input.channel, brief: input.brief, variants: input.variants, seed: input.seed, language: input.language },
+      { brand: voice, channel: input.channel, brief: input.brief, variants: input.variants, seed: input.seed, language: input.language },
       {
         signal,
         onToken: (variant, t) => {
@@ -42,7 +43,13 @@ export class GenerateCopyHandler {
         },
       },
     );
-    const variants = result.variants.map((v) => ({ ...v, text: storable(v.text) }));
+    // The report describes the text as stored: rebuilt when cleaning changed it, then re-ranked.
+    const variants = result.variants
+      .map((v) => {
+        const text = storable(v.text);
+        return text === v.text ? v : { ...v, text, report: buildVoiceReport(text, voice, CHANNEL_SPECS[input.channel]) };
+      })
+      .sort((a, b) => b.report.score - a.report.score);
     return {
       usage: { [Meter.TEXT_PROMPT_TOKENS]: result.promptTokens, [Meter.TEXT_OUTPUT_TOKENS]: result.outputTokens },
       modelId: result.modelId,

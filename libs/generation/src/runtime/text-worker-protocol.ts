@@ -21,7 +21,8 @@ export interface EngineInfo {
 type ErrorJson = { code: GenerationErrorCode; message: string; field?: string };
 
 export type EngineToWorker =
-  | { type: 'generate'; id: string; request: GenerationRequest }
+  /** `stream`: send each token back as it comes (only when the caller listens). */
+  | { type: 'generate'; id: string; request: GenerationRequest; stream: boolean }
   | { type: 'cancel'; id: string }
   | { type: 'close' };
 

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     if (message.type === 'generate') {
       const { id } = message;
       scheduler.submit(id, message.request, {
-        onToken: (token) => send({ type: 'token', id, token }),
+        onToken: message.stream ? (token) => send({ type: 'token', id, token }) : undefined,
         onDone: (result) => send({ type: 'done', id, result }),
         onError: (error) => send({ type: 'error', id, error: error.toJSON() }),
       });

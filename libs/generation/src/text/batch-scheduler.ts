@@ -19,7 +19,8 @@ import { GenerationError, GenerationErrorCode } from './generation-error';
 import { validateRequest, type FinishReason, type GenerationRequest, type GenerationResult, type StreamedToken } from './generation-request';
 
 export interface RequestCallbacks {
-  onToken(token: StreamedToken): void;
+  /** Absent when nobody streams: the text is still assembled, nothing is sent per token. */
+  onToken?(token: StreamedToken): void;
   onDone(result: GenerationResult): void;
   onError(error: GenerationError): void;
 }
@@ -297,7 +298,7 @@ export class BatchScheduler {
       r.output.finish(reason, reason === 'max_chars' || reason === 'constraints' ? continuesWord : false);
     }
     const text = r.output.takeStreamable(r.finished);
-    if (token >= 0 || text) r.callbacks.onToken({ index: r.generated.length - (token >= 0 ? 1 : 0), tokenId: token, text });
+    if (r.callbacks.onToken && (token >= 0 || text)) r.callbacks.onToken({ index: r.generated.length - (token >= 0 ? 1 : 0), tokenId: token, text });
     if (reason) {
       r.callbacks.onDone({
         text: r.output.text,

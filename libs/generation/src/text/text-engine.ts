@@ -115,7 +115,7 @@ export class TextEngine {
         reject: (e) => (cleanup(), reject(e)),
         onToken: options.onToken,
       });
-      this.post({ type: 'generate', id, request });
+      this.post({ type: 'generate', id, request, stream: options.onToken !== undefined });
     });
   }
 
