@@ -50,7 +50,7 @@ const TEXT_AREA_MAX = 0.2;
 export function paletteAdherence(img: RgbImage, palette: Rgb[], maxSamples = 20000): PaletteAdherence {
   const labs = palette.map((c) => rgbToLab(c[0], c[1], c[2]));
   const hits = new Array<number>(palette.length).fill(0);
-  const stride = Math.max(1, Math.floor(Math.sqrt((img.width * img.height) / maxSamples)));
+  const stride = Math.max(1, Math.ceil(Math.sqrt((img.width * img.height) / maxSamples)));
   let total = 0;
   for (let y = 0; y < img.height; y += stride) {
     for (let x = 0; x < img.width; x += stride) {

@@ -60,7 +60,8 @@ export function samplePixels(img: RgbImage, boxes: Box[], max = 3000): Uint8Arra
   return Uint8Array.from(out);
 }
 
-function worstContrast(pixels: Uint8Array, text: Rgb, scrim: Rgb | null, alpha: number): number {
+/** The lowest contrast of `text` over any pixel (through the scrim); stops early once below `floor`. */
+function worstContrast(pixels: Uint8Array, text: Rgb, scrim: Rgb | null, alpha: number, floor = 0): number {
   const lt = relativeLuminance(text[0], text[1], text[2]);
   let worst = 21;
   for (let i = 0; i < pixels.length; i += 3) {
@@ -73,8 +74,27 @@ function worstContrast(pixels: Uint8Array, text: Rgb, scrim: Rgb | null, alpha: 
       b = Math.round(alpha * scrim[2] + (1 - alpha) * b);
     }
     const c = contrastRatio(lt, relativeLuminance(r, g, b));
-    if (c < worst) worst = c;
+    if (c < worst) {
+      worst = c;
+      if (worst < floor) return worst; // the caller only asks whether it passes
+    }
   }
+  return worst;
+}
+
+/** The lowest contrast of text luminance `lt` over sorted pixel luminances (21 when there are none). */
+function worstContrastSorted(sorted: Float64Array, lt: number): number {
+  if (sorted.length === 0) return 21;
+  let lo = 0;
+  let hi = sorted.length; // first index with luminance >= lt
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < lt) lo = mid + 1;
+    else hi = mid;
+  }
+  let worst = 21;
+  if (lo < sorted.length) worst = Math.min(worst, contrastRatio(lt, sorted[lo]));
+  if (lo > 0) worst = Math.min(worst, contrastRatio(lt, sorted[lo - 1]));
   return worst;
 }
 
@@ -89,10 +109,16 @@ export interface TextColourChoice {
  * Returns null when no candidate reaches the target on these pixels.
  */
 export function chooseTextColour(pixels: Uint8Array, brandColours: Rgb[]): TextColourChoice | null {
+  // With no scrim, a pixel's contrast with the text depends only on its luminance, and the worst
+  // pixel is the one whose luminance is nearest the text's: sort the luminances once, then each
+  // candidate colour is a binary search instead of a pass over every pixel.
+  const luminances = new Float64Array(pixels.length / 3);
+  for (let i = 0, j = 0; i < pixels.length; i += 3, j++) luminances[j] = relativeLuminance(pixels[i], pixels[i + 1], pixels[i + 2]);
+  luminances.sort();
   let best: TextColourChoice | null = null;
   for (const group of [brandColours, [[255, 255, 255] as Rgb, [0, 0, 0] as Rgb]]) {
     for (const colour of group) {
-      const contrast = worstContrast(pixels, colour, null, 0);
+      const contrast = worstContrastSorted(luminances, relativeLuminance(colour[0], colour[1], colour[2]));
       if (contrast >= TARGET && (!best || contrast > best.contrast)) best = { colour, contrast };
     }
     if (best) return best;
@@ -126,12 +152,12 @@ export function chooseScrim(pixels: Uint8Array, brandColours: Rgb[]): ScrimChoic
   for (const { colour, brand } of texts) {
     for (const scrim of scrims) {
       if (contrastRatio(relativeLuminance(...colour), relativeLuminance(...scrim)) < TARGET + 0.3) continue;
-      if (worstContrast(pixels, colour, scrim, 1) < TARGET) continue;
+      if (worstContrast(pixels, colour, scrim, 1, TARGET) < TARGET) continue;
       let lo = 0;
       let hi = 1;
       for (let i = 0; i < 12; i++) {
         const mid = (lo + hi) / 2;
-        if (worstContrast(pixels, colour, scrim, mid) >= TARGET) hi = mid;
+        if (worstContrast(pixels, colour, scrim, mid, TARGET) >= TARGET) hi = mid;
         else lo = mid;
       }
       const cost = hi - (brand ? 0.1 : 0);
