@@ -1,4 +1,4 @@
-import { CHANNEL_SPECS, buildVoiceReport, generateVariants } from '@brandwright/generation';
+import { generateVariants } from '@brandwright/generation';
 import { Meter } from '@brandwright/billing';
 import type { TenantDb } from '../database/tenant-db';
 import { BrandEntity } from '../brands/brand.entity';
@@ -7,12 +7,6 @@ import type { InferenceEngines } from './inference-engines';
 import { type JobContext, type JobResults, NonRetryableJobError } from './job-runner';
 import type { CopyJobInput } from './job-input';
 import { CopyVariantEntity, VariantStatus } from './copy-variant.entity';
-
-/**
- * PostgreSQL text and jsonb cannot hold U+0000, and U+FFFD only marks bytes that were not valid
- * UTF-8: neither belongs in copy (a random-weight demo model writes both).
- */
-const storable = (text: string) => text.replaceAll('\u0000', '').replaceAll('\uFFFD', '');
 
 /**
  * generate-copy: the brand's voice and the channel's limits into N ranked variants, streamed
@@ -29,27 +23,21 @@ export class GenerateCopyHandler {
     const brand = await this.db.with({ workspaceId: row.workspaceId }, (db) => db.findOne(BrandEntity, { where: { id: row.brandId } }));
     if (!brand) throw new NonRetryableJobError('BRAND_DELETED', `Brand ${row.brandId} was deleted before the job ran.`);
     const engine = await this.engines.textEngine();
-    const voice = toBrandVoice(brand);
     let tokens = 0;
     const result = await generateVariants(
       engine,
-      { brand: voice, channel: input.channel, brief: input.brief, variants: input.variants, seed: input.seed, language: input.language },
+      { brand: toBrandVoice(brand), channel: input.channel, brief: input.brief, variants: input.variants, seed: input.seed, language: input.language },
       {
         signal,
         onToken: (variant, t) => {
           tokens += 1;
-          if (storable(t.text)) token(variant, t.index, storable(t.text));
+          if (t.text) token(variant, t.index, t.text);
           if (tokens % 16 === 0) progress(Math.min(0.95, tokens / (input.variants * 64)));
         },
       },
     );
-    // The report describes the text as stored: rebuilt when cleaning changed it, then re-ranked.
-    const variants = result.variants
-      .map((v) => {
-        const text = storable(v.text);
-        return text === v.text ? v : { ...v, text, report: buildVoiceReport(text, voice, CHANNEL_SPECS[input.channel]) };
-      })
-      .sort((a, b) => b.report.score - a.report.score);
+    // The engine's text never holds U+0000 or undecodable bytes, so it is stored as written.
+    const variants = result.variants;
     return {
       usage: { [Meter.TEXT_PROMPT_TOKENS]: result.promptTokens, [Meter.TEXT_OUTPUT_TOKENS]: result.outputTokens },
       modelId: result.modelId,

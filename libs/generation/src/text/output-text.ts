@@ -30,9 +30,13 @@ export class OutputText {
     this.banned = rules.bannedTerms.map((t) => t.toLowerCase());
   }
 
-  /** Visible text: the leading space of the first token is not copy. */
+  /**
+   * Visible text: the leading space of the first token is not copy, nor is U+0000, nor a U+FFFD
+   * that more text follows (bytes that were not valid UTF-8 and can no longer complete). A trailing
+   * U+FFFD stays: it may be the first half of a character the next token finishes.
+   */
   private visible(raw: string): string {
-    return raw.trimStart();
+    return raw.replace(/\u0000|\uFFFD+(?=[^\uFFFD])/g, '').trimStart();
   }
 
   /** True when appending `id` would break a rule (checked on the real decoded text). */

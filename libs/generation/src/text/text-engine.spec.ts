@@ -124,6 +124,21 @@ describe('TextEngine on a tiny model', () => {
     assert.equal(tokens.map((t) => t.text).join(''), r.text);
   });
 
+  test('text never holds U+0000 or undecodable bytes, streamed or final, even from random weights', async () => {
+    // The fp16 model's weights are random and favour nothing, so it writes lone byte tokens often.
+    const random = await TextEngine.start({ modelDir: fp16Dir, threads: 1 });
+    try {
+      for (let seed = 0; seed < 40; seed++) {
+        const pieces: string[] = [];
+        const r = await random.generate({ prompt: 'Write a headline', maxNewTokens: 24, temperature: 1.5, seed, ignoreEos: true }, { onToken: (t) => pieces.push(t.text) });
+        assert.doesNotMatch(r.text, /[\u0000\uFFFD]/, `seed ${seed}: ${JSON.stringify(r.text)}`);
+        assert.equal(pieces.join(''), r.text);
+      }
+    } finally {
+      await random.close();
+    }
+  });
+
   test('the calling thread stays responsive while the worker decodes', async () => {
     let turns = 0;
     const timer = setInterval(() => turns++, 0);
