@@ -31,19 +31,12 @@ export interface ProvenanceRecord {
   createdAt: string;
 }
 
-export interface ProvenanceInput {
-  modelId: string;
-  modelVersion: string;
-  scheduler: string;
-  steps: number;
-  guidance: number;
-  seed: number;
-  width: number;
-  height: number;
+/** How the picture was made (as the record keeps it), plus the prompts the record hashes. */
+export type ProvenanceInput = Pick<ProvenanceRecord, 'modelId' | 'modelVersion' | 'scheduler' | 'steps' | 'guidance' | 'seed' | 'width' | 'height'> & {
   prompt: string;
   negativePrompt?: string | null;
   createdAt?: Date;
-}
+};
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
