@@ -3,10 +3,35 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const node = Object.fromEntries(
-  ['process', 'console', 'Buffer', 'URL', 'fetch', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'structuredClone', 'AbortController'].map((g) => [g, 'readonly']),
+  [
+    'process',
+    'console',
+    'Buffer',
+    'URL',
+    'fetch',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'structuredClone',
+    'AbortController',
+  ].map((g) => [g, 'readonly']),
 );
 const browser = Object.fromEntries(
-  ['window', 'document', 'navigator', 'localStorage', 'fetch', 'console', 'setTimeout', 'clearTimeout', 'URL', 'Blob', 'FileReader', 'HTMLElement'].map((g) => [g, 'readonly']),
+  [
+    'window',
+    'document',
+    'navigator',
+    'localStorage',
+    'fetch',
+    'console',
+    'setTimeout',
+    'clearTimeout',
+    'URL',
+    'Blob',
+    'FileReader',
+    'HTMLElement',
+  ].map((g) => [g, 'readonly']),
 );
 
 export default tseslint.config(

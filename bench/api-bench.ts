@@ -1,4 +1,3 @@
- 
 /**
  * `npm run bench:api`: autocannon against the real api process (PostgreSQL + Redis behind it),
  * with a JWT: a trivial query (`{ __typename }`, the floor: HTTP + GraphQL + auth) and
@@ -72,31 +71,49 @@ async function main(): Promise<void> {
   };
   const migrate = spawnSync(process.execPath, ['-r', '@swc-node/register', 'migrations/cli.ts', 'run'], { env, encoding: 'utf8' });
   if (migrate.status !== 0) throw new Error(migrate.stderr);
-  const api = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/api/src/main.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const api = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/api/src/main.ts'], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   try {
     for (let i = 0; ; i++) {
-      if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`${url}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       if (i > 120) throw new Error('the api did not start');
       await new Promise((r) => setTimeout(r, 500));
     }
-    const session = await gql(
-      `mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }`,
-      { i: { email: 'bench@example.com', password: 'bench password 123', name: 'Bench' } },
-    );
+    const session = await gql(`mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }`, {
+      i: { email: 'bench@example.com', password: 'bench password 123', name: 'Bench' },
+    });
     const token: string = session.signUp.accessToken;
     for (let i = 0; i < 25; i++) {
-      await gql(`mutation($n: String!) { createBrand(input: { name: $n, palette: ["#112233"], bannedTerms: ["cheap"] }) { id } }`, { n: `Brand ${i}` }, token);
+      await gql(
+        `mutation($n: String!) { createBrand(input: { name: $n, palette: ["#112233"], bannedTerms: ["cheap"] }) { id } }`,
+        { n: `Brand ${i}` },
+        token,
+      );
     }
     const trivial = JSON.stringify({ query: '{ __typename }' });
-    const brands = JSON.stringify({ query: '{ brands(first: 20) { nodes { id name description palette bannedTerms styleRules { emoji } } pageInfo { endCursor hasNextPage } } }' });
+    const brands = JSON.stringify({
+      query:
+        '{ brands(first: 20) { nodes { id name description palette bannedTerms styleRules { emoji } } pageInfo { endCursor hasNextPage } } }',
+    });
     await run('warm-up', brands, token);
     const a = await run('trivial', trivial, token);
     const b = await run('brands', brands, token);
-    if (a.non2xx || b.non2xx || a.errors || b.errors) console.log(`warning: non-2xx ${a.non2xx}/${b.non2xx}, errors ${a.errors}/${b.errors}`);
+    if (a.non2xx || b.non2xx || a.errors || b.errors)
+      console.log(`warning: non-2xx ${a.non2xx}/${b.non2xx}, errors ${a.errors}/${b.errors}`);
     console.log(`bench:api — ${connections} connections, ${duration} s each, JWT auth, api as its own process (NODE_ENV=production)`);
     console.log(`trivial { __typename }:  ${a.requests.average.toFixed(0)} req/s, p99 ${a.latency.p99} ms`);
     console.log(`brands(first: 20):       ${b.requests.average.toFixed(0)} req/s, p99 ${b.latency.p99} ms`);
-    console.log(`ratio brands/trivial:    ${(b.requests.average / a.requests.average).toFixed(2)}× req/s, ${(b.latency.p99 / Math.max(1, a.latency.p99)).toFixed(2)}× p99`);
+    console.log(
+      `ratio brands/trivial:    ${(b.requests.average / a.requests.average).toFixed(2)}× req/s, ${(b.latency.p99 / Math.max(1, a.latency.p99)).toFixed(2)}× p99`,
+    );
   } finally {
     api.kill('SIGTERM');
     await new Promise((r) => api.once('exit', r));

@@ -1,4 +1,3 @@
- 
 /**
  * npm run bench:queue — the job queue path against bare BullMQ on the same Redis.
  * 1. Enqueue-to-start latency (p50, p99) and jobs/s through a no-op processor:
@@ -30,7 +29,11 @@ interface Result {
   perSecond: number;
 }
 
-async function measure(add: (i: number, at: number) => Promise<unknown>, process: (data: { at: number; workspaceId: string; jobId: string }) => Promise<void>, prefix: string): Promise<Result> {
+async function measure(
+  add: (i: number, at: number) => Promise<unknown>,
+  process: (data: { at: number; workspaceId: string; jobId: string }) => Promise<void>,
+  prefix: string,
+): Promise<Result> {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const latencies: number[] = [];
   let done = 0;
@@ -68,7 +71,8 @@ async function main() {
   const barePrefix = `bwbench-bare-${run}`;
   const bareQueue = new Queue(QueueName.GENERATE_TEXT, { connection: redis, prefix: bullPrefix(barePrefix) });
   const bare = await measure(
-    (i, at) => bareQueue.add(JobName.GENERATE_COPY, { at, workspaceId: `w${i % 10}`, jobId: `j${i}` }, { jobId: `j${i}`, removeOnComplete: true }),
+    (i, at) =>
+      bareQueue.add(JobName.GENERATE_COPY, { at, workspaceId: `w${i % 10}`, jobId: `j${i}` }, { jobId: `j${i}`, removeOnComplete: true }),
     async () => undefined,
     barePrefix,
   );
@@ -83,7 +87,9 @@ async function main() {
       const workspaceId = `w${i % 10}`;
       const jobId = `j${i}`;
       const priority = await fair.admit(workspaceId, jobId, 10);
-      await queues.queue(QueueName.GENERATE_TEXT).add(JobName.GENERATE_COPY, { at, workspaceId, jobId }, { jobId, priority, removeOnComplete: true });
+      await queues
+        .queue(QueueName.GENERATE_TEXT)
+        .add(JobName.GENERATE_COPY, { at, workspaceId, jobId }, { jobId, priority, removeOnComplete: true });
     },
     async ({ workspaceId, jobId }) => {
       await fair.tryStart(workspaceId, jobId, 60_000);
@@ -99,7 +105,9 @@ async function main() {
   console.log(`queue: ${N} no-op jobs, concurrency ${CONCURRENCY}, 10 workspaces, one Redis`);
   console.log(`  brandwright path  enqueue→start p50 ${f(ours.p50)} ms  p99 ${f(ours.p99)} ms  ${ours.perSecond.toFixed(0)} jobs/s`);
   console.log(`  bare BullMQ       enqueue→start p50 ${f(bare.p50)} ms  p99 ${f(bare.p99)} ms  ${bare.perSecond.toFixed(0)} jobs/s`);
-  console.log(`  ratio (ours/bare) p50 ${f(ours.p50 / bare.p50)}×  p99 ${f(ours.p99 / bare.p99)}×  throughput ${f(ours.perSecond / bare.perSecond)}×`);
+  console.log(
+    `  ratio (ours/bare) p50 ${f(ours.p50 / bare.p50)}×  p99 ${f(ours.p99 / bare.p99)}×  throughput ${f(ours.perSecond / bare.perSecond)}×`,
+  );
 
   // Soak.
   const modelDir = mkdtempSync(join(tmpdir(), 'bw-queue-bench-'));
@@ -107,7 +115,24 @@ async function main() {
   const engine = await TextEngine.start({ modelDir, executionProvider: 'cpu', maxBatchSize: 32 });
   const soakPrefix = `bwbench-soak-${run}`;
   const soakQueue = new Queue(QueueName.GENERATE_TEXT, { connection: redis, prefix: bullPrefix(soakPrefix) });
-  const brand = { name: 'Acme', description: 'Outdoor gear', audience: 'hikers', toneTraits: [], preferredTerms: [], requiredTerms: [], bannedTerms: ['cheap'], styleRules: { oxfordComma: true, contractions: true, exclamationMarks: false, emoji: false, headlineCase: 'sentence' as const, targetReadingGrade: null }, exampleCopy: [] };
+  const brand = {
+    name: 'Acme',
+    description: 'Outdoor gear',
+    audience: 'hikers',
+    toneTraits: [],
+    preferredTerms: [],
+    requiredTerms: [],
+    bannedTerms: ['cheap'],
+    styleRules: {
+      oxfordComma: true,
+      contractions: true,
+      exclamationMarks: false,
+      emoji: false,
+      headlineCase: 'sentence' as const,
+      targetReadingGrade: null,
+    },
+    exampleCopy: [],
+  };
   const SOAK = 1000;
   const rss: Record<number, number> = {};
   let soaked = 0;
@@ -118,14 +143,26 @@ async function main() {
   const worker = new Worker(
     QueueName.GENERATE_TEXT,
     async (job) => {
-      await generateVariants(engine, { brand, channel: 'GOOGLE_RSA_HEADLINE', brief: `Spring sale ${job.data.i}`, variants: 2, seed: job.data.i });
+      await generateVariants(engine, {
+        brand,
+        channel: 'GOOGLE_RSA_HEADLINE',
+        brief: `Spring sale ${job.data.i}`,
+        variants: 2,
+        seed: job.data.i,
+      });
       soaked += 1;
       if (soaked === 100 || soaked === SOAK) rss[soaked] = process.memoryUsage().rss;
       if (soaked === SOAK) soakDone();
     },
     { connection, prefix: bullPrefix(soakPrefix), concurrency: CONCURRENCY },
   );
-  await soakQueue.addBulk(Array.from({ length: SOAK }, (_, i) => ({ name: JobName.GENERATE_COPY, data: { i }, opts: { jobId: `s${i}`, removeOnComplete: true } })));
+  await soakQueue.addBulk(
+    Array.from({ length: SOAK }, (_, i) => ({
+      name: JobName.GENERATE_COPY,
+      data: { i },
+      opts: { jobId: `s${i}`, removeOnComplete: true },
+    })),
+  );
   await soakAll;
   const soakSeconds = (performance.now() - soakStart) / 1000;
   await worker.close();
@@ -136,8 +173,12 @@ async function main() {
   await redis.quit();
   rmSync(modelDir, { recursive: true, force: true });
   const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
-  console.log(`soak: ${SOAK} copy jobs (2 variants each, tiny model) through one worker, concurrency ${CONCURRENCY}, ${(SOAK / soakSeconds).toFixed(1)} jobs/s`);
-  console.log(`  RSS after job 100: ${mb(rss[100])} MB; after job 1000: ${mb(rss[SOAK])} MB; growth ${(((rss[SOAK] - rss[100]) / rss[100]) * 100).toFixed(1)}% (target < 10%)`);
+  console.log(
+    `soak: ${SOAK} copy jobs (2 variants each, tiny model) through one worker, concurrency ${CONCURRENCY}, ${(SOAK / soakSeconds).toFixed(1)} jobs/s`,
+  );
+  console.log(
+    `  RSS after job 100: ${mb(rss[100])} MB; after job 1000: ${mb(rss[SOAK])} MB; growth ${(((rss[SOAK] - rss[100]) / rss[100]) * 100).toFixed(1)}% (target < 10%)`,
+  );
 }
 
 main().catch((err) => {

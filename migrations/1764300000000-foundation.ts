@@ -55,7 +55,9 @@ export class Foundation1764300000000 implements MigrationInterface {
     await q.query(`CREATE POLICY workspace_read ON workspaces FOR SELECT USING (
       id = ${CURRENT_WORKSPACE}
       OR id IN (SELECT workspace_id FROM memberships WHERE user_id = ${CURRENT_USER}))`);
-    await q.query(`CREATE POLICY workspace_write ON workspaces FOR UPDATE USING (id = ${CURRENT_WORKSPACE}) WITH CHECK (id = ${CURRENT_WORKSPACE})`);
+    await q.query(
+      `CREATE POLICY workspace_write ON workspaces FOR UPDATE USING (id = ${CURRENT_WORKSPACE}) WITH CHECK (id = ${CURRENT_WORKSPACE})`,
+    );
     await q.query(`CREATE POLICY workspace_create ON workspaces FOR INSERT WITH CHECK (id = ${CURRENT_WORKSPACE})`);
     await q.query(`CREATE POLICY workspace_delete ON workspaces FOR DELETE USING (id = ${CURRENT_WORKSPACE})`);
 

@@ -34,11 +34,7 @@ export class Billing1764400000000 implements MigrationInterface {
       updated_at timestamptz NOT NULL DEFAULT now()
     )`);
     // Stripe webhooks find the workspace by its customer id before the workspace is known.
-    await enableTenantRls(
-      q,
-      'billing_accounts',
-      `stripe_customer_id = NULLIF(current_setting('app.stripe_customer_id', true), '')`,
-    );
+    await enableTenantRls(q, 'billing_accounts', `stripe_customer_id = NULLIF(current_setting('app.stripe_customer_id', true), '')`);
     await q.query(OWNER_READ('billing_accounts'));
 
     await q.query(`CREATE TABLE credit_reservations (
@@ -150,7 +146,14 @@ export class Billing1764400000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['stripe_webhook_events', 'usage_reconciliations', 'billing_alerts', 'usage_events', 'credit_reservations', 'billing_accounts']) {
+    for (const table of [
+      'stripe_webhook_events',
+      'usage_reconciliations',
+      'billing_alerts',
+      'usage_events',
+      'credit_reservations',
+      'billing_accounts',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS "${table}" CASCADE`);
     }
     await q.query(`DROP FUNCTION IF EXISTS usage_events_append_only()`);

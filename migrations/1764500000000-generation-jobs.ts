@@ -39,7 +39,9 @@ export class GenerationJobs1764500000000 implements MigrationInterface {
       started_at timestamptz,
       finished_at timestamptz
     )`);
-    await q.query(`CREATE UNIQUE INDEX ux_generation_jobs_idempotency ON generation_jobs (workspace_id, idempotency_key) WHERE idempotency_key IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX ux_generation_jobs_idempotency ON generation_jobs (workspace_id, idempotency_key) WHERE idempotency_key IS NOT NULL`,
+    );
     await q.query(`CREATE INDEX ix_generation_jobs_list ON generation_jobs (workspace_id, created_at DESC, id DESC)`);
     await q.query(`CREATE INDEX ix_generation_jobs_waiting ON generation_jobs (updated_at) WHERE status IN ('QUEUED', 'RUNNING')`);
     await enableTenantRls(q, 'generation_jobs');

@@ -1,4 +1,3 @@
- 
 import { migrationDataSource } from './data-source';
 
 /** `npm run migrate` (run), or `node -r @swc-node/register migrations/cli.ts run|revert|show`. */

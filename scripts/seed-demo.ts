@@ -1,4 +1,3 @@
- 
 /**
  * The demo workspace `npm start` prints: a user, a brand with a full voice profile, a campaign and
  * an API key. Idempotent: a second run finds them and only re-mints the key if it was revoked.
@@ -21,10 +20,18 @@ async function main(): Promise<void> {
     let user = (await client.query(`SELECT id FROM users WHERE lower(email) = $1`, [DEMO_EMAIL])).rows[0] as { id: string } | undefined;
     let workspaceId: string;
     if (!user) {
-      user = (await client.query(`INSERT INTO users (email, name, password_hash) VALUES ($1, 'Demo Marketer', $2) RETURNING id`, [DEMO_EMAIL, await hashPassword(DEMO_PASSWORD)])).rows[0];
+      user = (
+        await client.query(`INSERT INTO users (email, name, password_hash) VALUES ($1, 'Demo Marketer', $2) RETURNING id`, [
+          DEMO_EMAIL,
+          await hashPassword(DEMO_PASSWORD),
+        ])
+      ).rows[0];
       workspaceId = randomUUID();
       await client.query(`SELECT set_config('app.workspace_id', $1, true)`, [workspaceId]);
-      await client.query(`INSERT INTO workspaces (id, name, slug) VALUES ($1, 'Demo Agency', $2)`, [workspaceId, `demo-agency-${workspaceId.slice(0, 6)}`]);
+      await client.query(`INSERT INTO workspaces (id, name, slug) VALUES ($1, 'Demo Agency', $2)`, [
+        workspaceId,
+        `demo-agency-${workspaceId.slice(0, 6)}`,
+      ]);
       await client.query(`INSERT INTO memberships (workspace_id, user_id, role) VALUES ($1, $2, 'OWNER')`, [workspaceId, user!.id]);
       const brand = await client.query(
         `INSERT INTO brands (workspace_id, name, description, audience, tone_traits, preferred_terms, required_terms, banned_terms,
@@ -42,7 +49,14 @@ async function main(): Promise<void> {
           ['freshly roasted', 'small-batch', 'delivered'],
           ['Northwind'],
           ['cheap', 'artisanal', 'best ever'],
-          JSON.stringify({ oxfordComma: true, contractions: true, exclamationMarks: false, emoji: false, headlineCase: 'sentence', targetReadingGrade: 8 }),
+          JSON.stringify({
+            oxfordComma: true,
+            contractions: true,
+            exclamationMarks: false,
+            emoji: false,
+            headlineCase: 'sentence',
+            targetReadingGrade: 8,
+          }),
           ['Coffee that was a bean last Tuesday.', 'Roasted in Leeds, at your door by Friday.'],
           ['#1F3A5F', '#F4EDE4', '#C8553D'],
         ],
@@ -50,17 +64,29 @@ async function main(): Promise<void> {
       await client.query(
         `INSERT INTO campaigns (workspace_id, brand_id, name, objective, channels, brief, status)
          VALUES ($1, $2, 'Spring subscription push', 'SALES', $3, $4, 'ACTIVE')`,
-        [workspaceId, brand.rows[0].id, ['GOOGLE_RSA_HEADLINE', 'META_PRIMARY_TEXT', 'EMAIL_SUBJECT'], 'Launch the spring subscription: first bag free, cancel any time.'],
+        [
+          workspaceId,
+          brand.rows[0].id,
+          ['GOOGLE_RSA_HEADLINE', 'META_PRIMARY_TEXT', 'EMAIL_SUBJECT'],
+          'Launch the spring subscription: first bag free, cancel any time.',
+        ],
       );
     } else {
-      workspaceId = (await client.query(`SELECT workspace_id FROM memberships WHERE user_id = $1 ORDER BY created_at LIMIT 1`, [user.id])).rows[0].workspace_id;
+      workspaceId = (await client.query(`SELECT workspace_id FROM memberships WHERE user_id = $1 ORDER BY created_at LIMIT 1`, [user.id]))
+        .rows[0].workspace_id;
       await client.query(`SELECT set_config('app.workspace_id', $1, true)`, [workspaceId]);
     }
 
     let apiKey = knownKey;
     const parsed = parseApiKey(knownKey);
     const valid = parsed
-      ? (await client.query(`SELECT 1 FROM api_keys WHERE prefix = $1 AND secret_hash = $2 AND revoked_at IS NULL AND workspace_id = $3`, [parsed.prefix, parsed.secretHash, workspaceId])).rowCount
+      ? (
+          await client.query(`SELECT 1 FROM api_keys WHERE prefix = $1 AND secret_hash = $2 AND revoked_at IS NULL AND workspace_id = $3`, [
+            parsed.prefix,
+            parsed.secretHash,
+            workspaceId,
+          ])
+        ).rowCount
       : 0;
     if (!valid) {
       const minted = mintApiKey();

@@ -116,10 +116,16 @@ async function redis() {
   if (process.env.REDIS_URL) fail(`Redis does not answer at REDIS_URL=${url}. Start it, or unset REDIS_URL to let npm start run one.`);
   const which = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
   if (which.status !== 0) {
-    fail('Redis is needed and none answers at redis://127.0.0.1:6379. Install it (Debian/Ubuntu: `sudo apt-get install redis-server`; macOS: `brew install redis`) or set REDIS_URL to one you have.');
+    fail(
+      'Redis is needed and none answers at redis://127.0.0.1:6379. Install it (Debian/Ubuntu: `sudo apt-get install redis-server`; macOS: `brew install redis`) or set REDIS_URL to one you have.',
+    );
   }
   mkdirSync(join(dataDir, 'redis'), { recursive: true });
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', join(dataDir, 'redis'), '--save', '60 1', '--appendonly', 'no'], { stdio: 'ignore' });
+  const server = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', join(dataDir, 'redis'), '--save', '60 1', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   children.push({ name: 'redis', stop: () => server.kill('SIGTERM') });
   for (let i = 0; i < 50 && !(await portAnswers(port)); i++) await new Promise((r) => setTimeout(r, 100));
   say(`Redis: started redis-server on ${port} (data in .data/redis)`);
@@ -189,7 +195,12 @@ const env = {
 
 say('running migrations…');
 run('migrations', ['-r', '@swc-node/register', 'migrations/cli.ts', 'run'], env);
-const demo = JSON.parse(run('seeding the demo workspace', ['-r', '@swc-node/register', 'scripts/seed-demo.ts', secrets.demoApiKey ?? ''], env).trim().split('\n').pop());
+const demo = JSON.parse(
+  run('seeding the demo workspace', ['-r', '@swc-node/register', 'scripts/seed-demo.ts', secrets.demoApiKey ?? ''], env)
+    .trim()
+    .split('\n')
+    .pop(),
+);
 secrets.demoApiKey = demo.apiKey;
 saveSecrets();
 buildDashboard();
@@ -221,7 +232,13 @@ if (existsSync(join(root, 'apps/api/src/worker.ts'))) launch('worker', 'apps/api
 
 for (let i = 0; i < 240; i++) {
   await new Promise((r) => setTimeout(r, 500));
-  if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) break;
+  if (
+    await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    )
+  )
+    break;
 }
 console.log(`
   Brandwright is running.

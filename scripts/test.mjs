@@ -93,12 +93,15 @@ const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const child = spawn(
   process.execPath,
   [
-    '--require', '@swc-node/register',
+    '--require',
+    '@swc-node/register',
     '--test',
     `--test-concurrency=${concurrency}`,
     `--test-timeout=${process.env.TEST_TIMEOUT_MS ?? 300000}`, // a hung test fails instead of stalling the run
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=./scripts/test-summary-reporter.mjs', `--test-reporter-destination=${summaryFile}`,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=./scripts/test-summary-reporter.mjs',
+    `--test-reporter-destination=${summaryFile}`,
     ...selected,
   ],
   {

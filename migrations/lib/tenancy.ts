@@ -13,11 +13,7 @@ export const CURRENT_USER = "NULLIF(current_setting('app.user_id', true), '')::u
  * a policy that only shows and only accepts rows of the transaction's workspace. `extraRead` adds
  * a narrow second way in (e.g. an API key looked up by its prefix before its workspace is known).
  */
-export async function enableTenantRls(
-  queryRunner: QueryRunner,
-  table: string,
-  extraRead?: string,
-): Promise<void> {
+export async function enableTenantRls(queryRunner: QueryRunner, table: string, extraRead?: string): Promise<void> {
   const read = extraRead ? `workspace_id = ${CURRENT_WORKSPACE} OR ${extraRead}` : `workspace_id = ${CURRENT_WORKSPACE}`;
   await queryRunner.query(`ALTER TABLE "${table}" ENABLE ROW LEVEL SECURITY`);
   await queryRunner.query(`ALTER TABLE "${table}" FORCE ROW LEVEL SECURITY`);

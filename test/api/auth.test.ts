@@ -60,7 +60,10 @@ describe('access tokens', () => {
     assert.equal(e1.extensions?.reason, 'TOKEN_EXPIRED');
     const e2 = await fails('UNAUTHENTICATED', api.url, ME, {}, 'not.a.jwt');
     assert.equal(e2.extensions?.reason, 'TOKEN_INVALID');
-    const forged = new JwtService({ secret: 'some-other-secret-of-enough-length!!' }).sign({ sub: user.userId, wid: user.workspaceId, typ: 'access' }, { issuer: 'brandwright' });
+    const forged = new JwtService({ secret: 'some-other-secret-of-enough-length!!' }).sign(
+      { sub: user.userId, wid: user.workspaceId, typ: 'access' },
+      { issuer: 'brandwright' },
+    );
     await fails('UNAUTHENTICATED', api.url, ME, {}, forged);
     await fails('UNAUTHENTICATED', api.url, ME);
   });
@@ -143,7 +146,13 @@ describe('API keys', () => {
     await db.end();
     const error = await fails('UNAUTHENTICATED', api.url, `{ workspace { id } }`, {}, created.createApiKey.secret);
     assert.equal(error.extensions?.reason, 'KEY_EXPIRED');
-    await fails('BAD_USER_INPUT', api.url, CREATE, { i: { name: 'past', scopes: ['READ'], expiresAt: '2000-01-01T00:00:00Z' } }, owner.token);
+    await fails(
+      'BAD_USER_INPUT',
+      api.url,
+      CREATE,
+      { i: { name: 'past', scopes: ['READ'], expiresAt: '2000-01-01T00:00:00Z' } },
+      owner.token,
+    );
   });
 
   test('malformed and unknown keys are UNAUTHENTICATED', async () => {
@@ -164,9 +173,19 @@ describe('API keys', () => {
   test('a key never grants more than its creator: a VIEWER cannot mint a manage key, and a removed creator’s keys stop', async () => {
     const owner = await signUp(api.url, 'Grant');
     const editor = await signUp(api.url, 'Editor');
-    const invite = await ok(api.url, `mutation($i: InviteMemberInput!) { inviteMember(input: $i) { token } }`, { i: { email: editor.email, role: 'EDITOR' } }, owner.token);
+    const invite = await ok(
+      api.url,
+      `mutation($i: InviteMemberInput!) { inviteMember(input: $i) { token } }`,
+      { i: { email: editor.email, role: 'EDITOR' } },
+      owner.token,
+    );
     await ok(api.url, `mutation($t: String!) { acceptInvitation(token: $t) { id } }`, { t: invite.inviteMember.token }, editor.token);
-    const switched = await ok(api.url, `mutation($w: ID!) { switchWorkspace(workspaceId: $w) { accessToken } }`, { w: owner.workspaceId }, editor.token);
+    const switched = await ok(
+      api.url,
+      `mutation($w: ID!) { switchWorkspace(workspaceId: $w) { accessToken } }`,
+      { w: owner.workspaceId },
+      editor.token,
+    );
     const editorToken = switched.switchWorkspace.accessToken;
     await fails('FORBIDDEN', api.url, CREATE, { i: { name: 'too much', scopes: ['MANAGE'] } }, editorToken);
     const key = (await ok(api.url, CREATE, { i: { name: 'gen', scopes: ['READ', 'GENERATE'] } }, editorToken)).createApiKey.secret;

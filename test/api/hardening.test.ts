@@ -16,9 +16,16 @@ describe('roles', () => {
   test('a VIEWER can read but not mutate; an EDITOR cannot do an OWNER’s work', async () => {
     const owner = await signUp(api.url, 'RoleOwner');
     const viewer = await signUp(api.url, 'RoleViewer');
-    const invite = await ok(api.url, `mutation($e: String!) { inviteMember(input: { email: $e, role: VIEWER }) { token } }`, { e: viewer.email }, owner.token);
+    const invite = await ok(
+      api.url,
+      `mutation($e: String!) { inviteMember(input: { email: $e, role: VIEWER }) { token } }`,
+      { e: viewer.email },
+      owner.token,
+    );
     await ok(api.url, `mutation($t: String!) { acceptInvitation(token: $t) { id } }`, { t: invite.inviteMember.token }, viewer.token);
-    const token = (await ok(api.url, `mutation($w: ID!) { switchWorkspace(workspaceId: $w) { accessToken } }`, { w: owner.workspaceId }, viewer.token)).switchWorkspace.accessToken;
+    const token = (
+      await ok(api.url, `mutation($w: ID!) { switchWorkspace(workspaceId: $w) { accessToken } }`, { w: owner.workspaceId }, viewer.token)
+    ).switchWorkspace.accessToken;
 
     await ok(api.url, `{ brands { nodes { id } } members { role } }`, {}, token);
     const refused = await fails('FORBIDDEN', api.url, `mutation { createBrand(input: { name: "Viewer's" }) { id } }`, {}, token);
@@ -29,7 +36,12 @@ describe('roles', () => {
 
     const members = await ok(api.url, `{ members { id role user { id } } }`, {}, owner.token);
     const viewerMembership = members.members.find((m: { user: { id: string } }) => m.user.id === viewer.userId);
-    await ok(api.url, `mutation($m: ID!) { changeMemberRole(input: { memberId: $m, role: EDITOR }) { role } }`, { m: viewerMembership.id }, owner.token);
+    await ok(
+      api.url,
+      `mutation($m: ID!) { changeMemberRole(input: { memberId: $m, role: EDITOR }) { role } }`,
+      { m: viewerMembership.id },
+      owner.token,
+    );
     await ok(api.url, `mutation { createBrand(input: { name: "Now editor" }) { id } }`, {}, token); // role read fresh, same token
     await fails('FORBIDDEN', api.url, `mutation($m: ID!) { removeMember(memberId: $m) { id } }`, { m: viewerMembership.id }, token);
   });
@@ -37,15 +49,32 @@ describe('roles', () => {
   test('the last OWNER cannot be demoted', async () => {
     const owner = await signUp(api.url, 'Lonely');
     const members = await ok(api.url, `{ members { id } }`, {}, owner.token);
-    await fails('CONFLICT', api.url, `mutation($m: ID!) { changeMemberRole(input: { memberId: $m, role: ADMIN }) { id } }`, { m: members.members[0].id }, owner.token);
+    await fails(
+      'CONFLICT',
+      api.url,
+      `mutation($m: ID!) { changeMemberRole(input: { memberId: $m, role: ADMIN }) { id } }`,
+      { m: members.members[0].id },
+      owner.token,
+    );
   });
 
   test('an invitation works only for the email it was sent to', async () => {
     const owner = await signUp(api.url, 'Inviter');
     const stranger = await signUp(api.url, 'Stranger');
-    const invite = await ok(api.url, `mutation { inviteMember(input: { email: "someone-else@example.com", role: EDITOR }) { token acceptUrl } }`, {}, owner.token);
+    const invite = await ok(
+      api.url,
+      `mutation { inviteMember(input: { email: "someone-else@example.com", role: EDITOR }) { token acceptUrl } }`,
+      {},
+      owner.token,
+    );
     assert.match(invite.inviteMember.acceptUrl, /accept-invitation\?token=bwi_/);
-    await fails('FORBIDDEN', api.url, `mutation($t: String!) { acceptInvitation(token: $t) { id } }`, { t: invite.inviteMember.token }, stranger.token);
+    await fails(
+      'FORBIDDEN',
+      api.url,
+      `mutation($t: String!) { acceptInvitation(token: $t) { id } }`,
+      { t: invite.inviteMember.token },
+      stranger.token,
+    );
     await fails('NOT_FOUND', api.url, `mutation { acceptInvitation(token: "bwi_forged") { id } }`, {}, stranger.token);
   });
 });
@@ -97,7 +126,8 @@ describe('query limits', () => {
 describe('rate limits', () => {
   test('an API key over its limit gets RATE_LIMITED with when to retry', async () => {
     const owner = await signUp(api.url, 'Busy');
-    const key = (await ok(api.url, `mutation { createApiKey(input: { name: "busy", scopes: [READ] }) { secret } }`, {}, owner.token)).createApiKey.secret;
+    const key = (await ok(api.url, `mutation { createApiKey(input: { name: "busy", scopes: [READ] }) { secret } }`, {}, owner.token))
+      .createApiKey.secret;
     for (let i = 0; i < 5; i++) await ok(api.url, `{ workspace { id } }`, {}, key);
     const error = await fails('RATE_LIMITED', api.url, `{ workspace { id } }`, {}, key);
     const retry = error.extensions?.retryAfterSeconds as number;
@@ -150,4 +180,3 @@ describe('errors and configuration', () => {
     assert.deepEqual(missing, []);
   });
 });
-

@@ -15,26 +15,64 @@ let b: Tenant;
 
 async function seedTenant(name: string) {
   const owner = await signUp(api.url, name);
-  const brand = await ok(api.url, `mutation { createBrand(input: { name: "${name} Brand", palette: ["#112233"] }) { id } }`, {}, owner.token);
+  const brand = await ok(
+    api.url,
+    `mutation { createBrand(input: { name: "${name} Brand", palette: ["#112233"] }) { id } }`,
+    {},
+    owner.token,
+  );
   const brandId: string = brand.createBrand.id;
-  const campaign = await ok(api.url, `mutation($b: ID!) { createCampaign(input: { brandId: $b, name: "Launch", objective: SALES, channels: [META_HEADLINE] }) { id } }`, { b: brandId }, owner.token);
-  const key = await ok(api.url, `mutation { createApiKey(input: { name: "agency", scopes: [READ, GENERATE, MANAGE] }) { secret apiKey { id } } }`, {}, owner.token);
-  const invitation = await ok(api.url, `mutation { inviteMember(input: { email: "pending-${name.toLowerCase()}@example.com", role: VIEWER }) { invitation { id } } }`, {}, owner.token);
+  const campaign = await ok(
+    api.url,
+    `mutation($b: ID!) { createCampaign(input: { brandId: $b, name: "Launch", objective: SALES, channels: [META_HEADLINE] }) { id } }`,
+    { b: brandId },
+    owner.token,
+  );
+  const key = await ok(
+    api.url,
+    `mutation { createApiKey(input: { name: "agency", scopes: [READ, GENERATE, MANAGE] }) { secret apiKey { id } } }`,
+    {},
+    owner.token,
+  );
+  const invitation = await ok(
+    api.url,
+    `mutation { inviteMember(input: { email: "pending-${name.toLowerCase()}@example.com", role: VIEWER }) { invitation { id } } }`,
+    {},
+    owner.token,
+  );
   const member = await signUp(api.url, `${name}Member`);
-  const invite = await ok(api.url, `mutation($e: String!) { inviteMember(input: { email: $e, role: EDITOR }) { token } }`, { e: member.email }, owner.token);
+  const invite = await ok(
+    api.url,
+    `mutation($e: String!) { inviteMember(input: { email: $e, role: EDITOR }) { token } }`,
+    { e: member.email },
+    owner.token,
+  );
   await ok(api.url, `mutation($t: String!) { acceptInvitation(token: $t) { id } }`, { t: invite.inviteMember.token }, member.token);
   const members = await ok(api.url, `{ members { id user { id } } }`, {}, owner.token);
   const membershipId: string = members.members.find((m: { user: { id: string } }) => m.user.id === member.userId).id;
-  const job = await ok(api.url, `mutation($b: ID!) { generateCopy(input: { brandId: $b, channel: META_HEADLINE, brief: "Launch", variants: 1 }) { id } }`, { b: brandId }, owner.token);
+  const job = await ok(
+    api.url,
+    `mutation($b: ID!) { generateCopy(input: { brandId: $b, channel: META_HEADLINE, brief: "Launch", variants: 1 }) { id } }`,
+    { b: brandId },
+    owner.token,
+  );
   const jobId: string = job.generateCopy.id;
-  const endpoint = await ok(api.url, `mutation { createWebhookEndpoint(input: { url: "https://hooks.example.com/${name}", events: [JOB_COMPLETED] }) { endpoint { id } } }`, {}, owner.token);
+  const endpoint = await ok(
+    api.url,
+    `mutation { createWebhookEndpoint(input: { url: "https://hooks.example.com/${name}", events: [JOB_COMPLETED] }) { endpoint { id } } }`,
+    {},
+    owner.token,
+  );
   // A finished variant, written as the table owner (no worker runs in this file).
-  const variantId = await asOwner(async (c) =>
-    (await c.query(
-      `INSERT INTO copy_variants (workspace_id, job_id, brand_id, channel, rank, text, seed, voice_report, voice_score)
+  const variantId = await asOwner(
+    async (c) =>
+      (
+        await c.query(
+          `INSERT INTO copy_variants (workspace_id, job_id, brand_id, channel, rank, text, seed, voice_report, voice_score)
        VALUES ($1, $2, $3, 'META_HEADLINE', 0, 'Hello', 1, '{}', 50) RETURNING id`,
-      [owner.workspaceId, jobId, brandId],
-    )).rows[0].id as string,
+          [owner.workspaceId, jobId, brandId],
+        )
+      ).rows[0].id as string,
   );
   return {
     jobId,
@@ -74,8 +112,16 @@ const attempts = (t: Tenant): Array<[string, string, Record<string, unknown>]> =
   ['campaign', `query($id: ID!) { campaign(id: $id) { id } }`, { id: t.campaignId }],
   ['updateCampaign', `mutation($id: ID!) { updateCampaign(input: { id: $id, name: "Mine" }) { id } }`, { id: t.campaignId }],
   ['deleteCampaign', `mutation($id: ID!) { deleteCampaign(id: $id) { id } }`, { id: t.campaignId }],
-  ['createCampaign on their brand', `mutation($b: ID!) { createCampaign(input: { brandId: $b, name: "X", objective: LEADS }) { id } }`, { b: t.brandId }],
-  ['createApiKey on their brand', `mutation($b: ID!) { createApiKey(input: { name: "x", scopes: [READ], brandIds: [$b] }) { secret } }`, { b: t.brandId }],
+  [
+    'createCampaign on their brand',
+    `mutation($b: ID!) { createCampaign(input: { brandId: $b, name: "X", objective: LEADS }) { id } }`,
+    { b: t.brandId },
+  ],
+  [
+    'createApiKey on their brand',
+    `mutation($b: ID!) { createApiKey(input: { name: "x", scopes: [READ], brandIds: [$b] }) { secret } }`,
+    { b: t.brandId },
+  ],
   ['revokeApiKey', `mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: t.apiKeyId }],
   ['revokeInvitation', `mutation($id: ID!) { revokeInvitation(id: $id) { id } }`, { id: t.invitationId }],
   ['changeMemberRole', `mutation($id: ID!) { changeMemberRole(input: { memberId: $id, role: VIEWER }) { id } }`, { id: t.membershipId }],
@@ -84,8 +130,16 @@ const attempts = (t: Tenant): Array<[string, string, Record<string, unknown>]> =
   ['cancelJob', `mutation($id: ID!) { cancelJob(id: $id) { id } }`, { id: t.jobId }],
   ['approveVariant', `mutation($id: ID!) { approveVariant(id: $id) { id } }`, { id: t.variantId }],
   ['rejectVariant', `mutation($id: ID!) { rejectVariant(id: $id) { id } }`, { id: t.variantId }],
-  ['generateCopy on their brand', `mutation($b: ID!) { generateCopy(input: { brandId: $b, channel: META_HEADLINE, brief: "x", variants: 1 }) { id } }`, { b: t.brandId }],
-  ['generateAdImages on their brand', `mutation($b: ID!) { generateAdImages(input: { brandId: $b, prompt: "x", headline: "x", formats: [SQUARE], variants: 1 }) { id } }`, { b: t.brandId }],
+  [
+    'generateCopy on their brand',
+    `mutation($b: ID!) { generateCopy(input: { brandId: $b, channel: META_HEADLINE, brief: "x", variants: 1 }) { id } }`,
+    { b: t.brandId },
+  ],
+  [
+    'generateAdImages on their brand',
+    `mutation($b: ID!) { generateAdImages(input: { brandId: $b, prompt: "x", headline: "x", formats: [SQUARE], variants: 1 }) { id } }`,
+    { b: t.brandId },
+  ],
   ['deleteWebhookEndpoint', `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { id } }`, { id: t.endpointId }],
 ];
 
@@ -100,7 +154,13 @@ describe('a person of workspace A', () => {
   }
 
   test('cannot switch into B, and sees none of B in any list', async () => {
-    await fails('FORBIDDEN', api.url, `mutation($w: ID!) { switchWorkspace(workspaceId: $w) { accessToken } }`, { w: b.owner.workspaceId }, a.owner.token);
+    await fails(
+      'FORBIDDEN',
+      api.url,
+      `mutation($w: ID!) { switchWorkspace(workspaceId: $w) { accessToken } }`,
+      { w: b.owner.workspaceId },
+      a.owner.token,
+    );
     const lists = await ok(
       api.url,
       `{ myWorkspaces { id } workspace { id } brands(first: 100) { nodes { id } } campaigns(first: 100) { nodes { id } } apiKeys { id } members { id } invitations { id }
@@ -109,11 +169,26 @@ describe('a person of workspace A', () => {
       a.owner.token,
     );
     const text = JSON.stringify(lists);
-    for (const id of [b.owner.workspaceId, b.brandId, b.campaignId, b.apiKeyId, b.invitationId, b.membershipId, b.jobId, b.endpointId, b.variantId]) {
+    for (const id of [
+      b.owner.workspaceId,
+      b.brandId,
+      b.campaignId,
+      b.apiKeyId,
+      b.invitationId,
+      b.membershipId,
+      b.jobId,
+      b.endpointId,
+      b.variantId,
+    ]) {
       assert.ok(!text.includes(id), `B's ${id} is visible to A`);
     }
     assert.ok(text.includes(a.brandId) && text.includes(a.campaignId) && text.includes(a.jobId), 'A still sees its own');
-    const theirs = await gql(api.url, `query($e: ID) { webhookDeliveries(endpointId: $e) { nodes { id } } }`, { e: b.endpointId }, a.owner.token);
+    const theirs = await gql(
+      api.url,
+      `query($e: ID) { webhookDeliveries(endpointId: $e) { nodes { id } } }`,
+      { e: b.endpointId },
+      a.owner.token,
+    );
     assert.deepEqual(theirs.data?.webhookDeliveries?.nodes ?? [], []);
   });
 
@@ -128,15 +203,26 @@ describe('an API key of workspace A', () => {
     for (const [name, query, vars] of attempts(b)) {
       const result = await gql(api.url, query, vars, a.apiKey);
       assert.ok(result.errors, `${name} succeeded across workspaces with a key`);
-      assert.ok(['NOT_FOUND', 'FORBIDDEN'].includes(result.errors[0].extensions?.code as string), `${name}: ${JSON.stringify(result.errors)}`);
+      assert.ok(
+        ['NOT_FOUND', 'FORBIDDEN'].includes(result.errors[0].extensions?.code as string),
+        `${name}: ${JSON.stringify(result.errors)}`,
+      );
     }
   });
 
   test('limited to one brand, it sees only that brand', async () => {
     const other = await ok(api.url, `mutation { createBrand(input: { name: "Alpha Other" }) { id } }`, {}, a.owner.token);
-    const key = await ok(api.url, `mutation($b: ID!) { createApiKey(input: { name: "one brand", scopes: [READ], brandIds: [$b] }) { secret } }`, { b: a.brandId }, a.owner.token);
+    const key = await ok(
+      api.url,
+      `mutation($b: ID!) { createApiKey(input: { name: "one brand", scopes: [READ], brandIds: [$b] }) { secret } }`,
+      { b: a.brandId },
+      a.owner.token,
+    );
     const seen = await ok(api.url, `{ brands { nodes { id } } }`, {}, key.createApiKey.secret);
-    assert.deepEqual(seen.brands.nodes.map((n: { id: string }) => n.id), [a.brandId]);
+    assert.deepEqual(
+      seen.brands.nodes.map((n: { id: string }) => n.id),
+      [a.brandId],
+    );
     await fails('NOT_FOUND', api.url, `query($id: ID!) { brand(id: $id) { id } }`, { id: other.createBrand.id }, key.createApiKey.secret);
   });
 });
@@ -202,7 +288,13 @@ describe('row-level security, below the application', () => {
 
 describe('client webhooks', () => {
   test('an endpoint on a private or local address is refused by default', async () => {
-    const error = await fails('BAD_USER_INPUT', api.url, `mutation { createWebhookEndpoint(input: { url: "http://169.254.169.254/latest", events: [JOB_COMPLETED] }) { secret } }`, {}, a.owner.token);
+    const error = await fails(
+      'BAD_USER_INPUT',
+      api.url,
+      `mutation { createWebhookEndpoint(input: { url: "http://169.254.169.254/latest", events: [JOB_COMPLETED] }) { secret } }`,
+      {},
+      a.owner.token,
+    );
     assert.equal(error.extensions?.field, 'input.url');
   });
 });

@@ -59,7 +59,16 @@ describe('dashboard in a browser: voice trial, webhooks, invitations, workspaces
     hooks = await startHookReceiver();
     stripe = new StripeFake({ secretKey: 'sk_test_dashboard' });
     const address = await stripe.start();
-    await setUpStripe(createStripeClient({ secretKey: 'sk_test_dashboard', host: address.host, port: address.port, protocol: 'http', timeoutMs: 5_000, maxNetworkRetries: 0 }));
+    await setUpStripe(
+      createStripeClient({
+        secretKey: 'sk_test_dashboard',
+        host: address.host,
+        port: address.port,
+        protocol: 'http',
+        timeoutMs: 5_000,
+        maxNetworkRetries: 0,
+      }),
+    );
     const env = {
       MODEL_DIR: modelDir,
       WORKER_QUEUES: 'generate-text,generate-image,webhooks',
@@ -134,7 +143,10 @@ describe('dashboard in a browser: voice trial, webhooks, invitations, workspaces
       // Counted as the engine counts against the limit (UTF-16 units), live and once done alike.
       assert.equal(Number(counter.split('/')[0]), text.length, `the counter counts the text shown: ${JSON.stringify(text)}`);
       const live = await page.evaluate<Array<[string, string]>>('window.__trial');
-      assert.ok(live.some(([t]) => t.length > 0), 'the trial streamed into the page');
+      assert.ok(
+        live.some(([t]) => t.length > 0),
+        'the trial streamed into the page',
+      );
       for (const [t, c] of live) assert.equal(c, `${t.length}/40`, `the live counter for ${JSON.stringify(t)}`);
       await result.getByText(/^Voice \d+\/100$/).waitFor();
       await trial.getByRole('button', { name: 'Try it' }).waitFor({ state: 'visible' });
@@ -142,11 +154,19 @@ describe('dashboard in a browser: voice trial, webhooks, invitations, workspaces
       await screenshot(page, 'voice-trial');
 
       // The client's server got job.completed, signed with the secret shown once.
-      const hook = await waitFor(async () => hooks.received.find((h) => JSON.parse(h.body).type === 'job.completed'), 'the job.completed webhook', 30_000);
+      const hook = await waitFor(
+        async () => hooks.received.find((h) => JSON.parse(h.body).type === 'job.completed'),
+        'the job.completed webhook',
+        30_000,
+      );
       const signature = String(hook.headers['brandwright-signature'] ?? '');
       const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(signature) ?? [];
       assert.ok(t && v1, `a Brandwright-Signature header (${signature})`);
-      assert.equal(createHmac('sha256', secret).update(`${t}.${hook.body}`).digest('hex'), v1, 'the signature verifies with the secret the page showed');
+      assert.equal(
+        createHmac('sha256', secret).update(`${t}.${hook.body}`).digest('hex'),
+        v1,
+        'the signature verifies with the secret the page showed',
+      );
       const payload = JSON.parse(hook.body) as { data: { job: { status: string } } };
       assert.equal(payload.data.job.status, 'SUCCEEDED');
 

@@ -50,7 +50,8 @@ describe('docker/compose.yml', () => {
   test('has postgres, redis, a migrations job, api, worker and dashboard with health checks and volumes', () => {
     const services = compose.services as Record<string, Obj>;
     for (const name of ['postgres', 'redis', 'migrate', 'api', 'worker', 'dashboard']) assert.ok(services[name], `service ${name}`);
-    for (const name of ['postgres', 'redis', 'api', 'worker', 'dashboard']) assert.ok(services[name].healthcheck?.test, `${name} has a health check`);
+    for (const name of ['postgres', 'redis', 'api', 'worker', 'dashboard'])
+      assert.ok(services[name].healthcheck?.test, `${name} has a health check`);
     assert.match(services.api.healthcheck.test.join(' '), /\/readyz/);
     assert.match(services.worker.healthcheck.test.join(' '), new RegExp(`:${services.worker.environment.METRICS_PORT}/healthz`));
     assert.equal(services.api.depends_on.migrate.condition, 'service_completed_successfully');
@@ -84,7 +85,8 @@ describe('docker/k8s', () => {
     const kustomization = k8sDocs.find((d) => d.kind === 'Kustomization')!;
     for (const r of kustomization.resources as string[]) assert.ok(existsSync(join(docker, 'k8s', r)), r);
     const listed = new Set(kustomization.resources);
-    for (const f of k8sFiles) if (f !== 'kustomization.yaml' && f !== 'secret.example.yaml') assert.ok(listed.has(f), `${f} not in kustomization`);
+    for (const f of k8sFiles)
+      if (f !== 'kustomization.yaml' && f !== 'secret.example.yaml') assert.ok(listed.has(f), `${f} not in kustomization`);
   });
 
   test('every image named has a Dockerfile', () => {
@@ -101,7 +103,8 @@ describe('docker/k8s', () => {
   test('every variable in the ConfigMap, the Secret template and container env is in the typed config', () => {
     const configMap = k8sDocs.find((d) => d.kind === 'ConfigMap')!;
     const secret = k8sDocs.find((d) => d.kind === 'Secret')!;
-    for (const key of [...Object.keys(configMap.data), ...Object.keys(secret.stringData)]) assert.ok(configKeys.has(key), `${key} is not in configSchema`);
+    for (const key of [...Object.keys(configMap.data), ...Object.keys(secret.stringData)])
+      assert.ok(configKeys.has(key), `${key} is not in configSchema`);
     for (const { file, container } of ourContainers) {
       for (const e of (container.env ?? []) as Obj[]) assert.ok(configKeys.has(e.name), `${file}: ${e.name} is not in configSchema`);
     }
@@ -132,7 +135,8 @@ describe('docker/k8s', () => {
     const queues = (container.env as Obj[]).find((e) => e.name === 'WORKER_QUEUES')!.value.split(',');
     assert.deepEqual([...queues].sort(), [...GENERATION_QUEUES].sort());
     const cpuQueues = (podSpecs.find((p) => p.file === 'worker-cpu-deployment.yaml')!.spec.containers[0].env as Obj[])
-      .find((e) => e.name === 'WORKER_QUEUES')!.value.split(',');
+      .find((e) => e.name === 'WORKER_QUEUES')!
+      .value.split(',');
     for (const q of cpuQueues) assert.ok(!(GENERATION_QUEUES as readonly string[]).includes(q), `${q} belongs on GPU workers`);
     const monitored = MONITORED_QUEUES.map((q) => q.name);
     for (const q of [...queues, ...cpuQueues]) assert.ok(monitored.includes(q), `${q} is not monitored`);
@@ -192,14 +196,17 @@ describe('Grafana dashboard', () => {
   test('parses, and every brandwright_ metric it charts is one the processes export', async () => {
     const dashboard = JSON.parse(read('docker/grafana/brandwright-dashboard.json'));
     const { body } = await new Metrics('api').render();
-    const exported = new Set([...body.matchAll(/^# TYPE (\S+) (\S+)/gm)].flatMap(([, name, type]) =>
-      type === 'histogram' ? [`${name}_bucket`, `${name}_count`, `${name}_sum`] : [name],
-    ));
+    const exported = new Set(
+      [...body.matchAll(/^# TYPE (\S+) (\S+)/gm)].flatMap(([, name, type]) =>
+        type === 'histogram' ? [`${name}_bucket`, `${name}_count`, `${name}_sum`] : [name],
+      ),
+    );
     for (const name of ['brandwright_queue_jobs', 'brandwright_queue_oldest_waiting_job_age_seconds']) exported.add(name);
     const exprs: string[] = dashboard.panels.flatMap((p: Obj) => p.targets.map((t: Obj) => t.expr));
     assert.ok(exprs.length >= 10);
     for (const expr of exprs) {
-      for (const [metric] of expr.matchAll(/\b(brandwright_[a-z_]+|process_[a-z_]+)\b/g)) assert.ok(exported.has(metric), `${metric} is not exported`);
+      for (const [metric] of expr.matchAll(/\b(brandwright_[a-z_]+|process_[a-z_]+)\b/g))
+        assert.ok(exported.has(metric), `${metric} is not exported`);
     }
   });
 });

@@ -39,16 +39,24 @@ describe('GET /metrics on the api', () => {
   });
 
   test('HTTP latency counts each request under its route pattern', async () => {
-    const before = sample(await scrape(api.url), 'brandwright_http_request_duration_seconds_count', { route: '/healthz', status_code: '200' }) ?? 0;
+    const before =
+      sample(await scrape(api.url), 'brandwright_http_request_duration_seconds_count', { route: '/healthz', status_code: '200' }) ?? 0;
     for (let i = 0; i < 3; i++) assert.equal((await fetch(`${api.url}/healthz`)).status, 200);
     const text = await scrape(api.url);
-    assert.equal(sample(text, 'brandwright_http_request_duration_seconds_count', { method: 'GET', route: '/healthz', status_code: '200' }), before + 3);
+    assert.equal(
+      sample(text, 'brandwright_http_request_duration_seconds_count', { method: 'GET', route: '/healthz', status_code: '200' }),
+      before + 3,
+    );
     assert.ok(sample(text, 'brandwright_http_request_duration_seconds_sum', { route: '/healthz' })! > 0);
   });
 
   test('GraphQL latency counts operations by type, name and outcome', async () => {
     const post = (query: string, operationName?: string) =>
-      fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, operationName }) });
+      fetch(`${api.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, operationName }),
+      });
     await (await post('query Probe { __typename }')).json();
     await (await post('query Probe { __typename }')).json();
     await (await post('query Other { __typename } query Chosen { __typename }', 'Chosen')).json();
@@ -114,7 +122,11 @@ describe('GET /metrics on the api', () => {
     assert.equal(sample(text, 'brandwright_text_generation_seconds_total'), 2);
     assert.equal(sample(text, 'brandwright_generated_images_total'), 4);
     assert.equal(sample(text, 'brandwright_execution_provider', { engine: 'text', provider: 'cpu' }), 1);
-    assert.equal(sample(text, 'brandwright_execution_provider', { engine: 'text', provider: 'cuda' }), undefined, 'the replaced provider is gone');
+    assert.equal(
+      sample(text, 'brandwright_execution_provider', { engine: 'text', provider: 'cuda' }),
+      undefined,
+      'the replaced provider is gone',
+    );
     assert.equal(sample(text, 'brandwright_execution_provider', { engine: 'image', provider: 'cpu' }), 1);
     assert.equal(sample(text, 'brandwright_stripe_reporting_lag_seconds'), 42);
   });

@@ -43,7 +43,11 @@ const scrape = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics
 
 test('a copy job moves the worker’s job, token and provider metrics', async () => {
   const before = await scrape();
-  assert.equal(sample(before, 'brandwright_execution_provider', { engine: 'text', provider: 'cpu' }), 1, 'the text engine reports the provider it runs on');
+  assert.equal(
+    sample(before, 'brandwright_execution_provider', { engine: 'text', provider: 'cpu' }),
+    1,
+    'the text engine reports the provider it runs on',
+  );
   const jobsBefore = sample(before, 'brandwright_job_duration_seconds_count', { queue: 'generate-text', outcome: 'completed' }) ?? 0;
   const tokensBefore = sample(before, 'brandwright_generated_tokens_total') ?? 0;
 
@@ -55,15 +59,21 @@ test('a copy job moves the worker’s job, token and provider metrics', async ()
     { b: brand.createBrand.id },
     owner.token,
   );
-  const status = await waitFor(async () => {
-    const data = await ok(api.url, `query($id: ID!) { job(id: $id) { status errorMessage } }`, { id: job.generateCopy.id }, owner.token);
-    return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(data.job.status) && `${data.job.status} ${data.job.errorMessage ?? ''}`;
-  }, 'the job to finish', 120_000);
+  const status = await waitFor(
+    async () => {
+      const data = await ok(api.url, `query($id: ID!) { job(id: $id) { status errorMessage } }`, { id: job.generateCopy.id }, owner.token);
+      return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(data.job.status) && `${data.job.status} ${data.job.errorMessage ?? ''}`;
+    },
+    'the job to finish',
+    120_000,
+  );
   assert.match(status, /^SUCCEEDED/);
 
   const afterJob = await waitFor(async () => {
     const text = await scrape();
-    return (sample(text, 'brandwright_job_duration_seconds_count', { queue: 'generate-text', outcome: 'completed' }) ?? 0) > jobsBefore && text;
+    return (
+      (sample(text, 'brandwright_job_duration_seconds_count', { queue: 'generate-text', outcome: 'completed' }) ?? 0) > jobsBefore && text
+    );
   }, 'the job to be counted');
   assert.ok((sample(afterJob, 'brandwright_generated_tokens_total') ?? 0) > tokensBefore, 'tokens were counted');
   assert.ok((sample(afterJob, 'brandwright_job_duration_seconds_sum', { queue: 'generate-text', outcome: 'completed' }) ?? 0) > 0);

@@ -29,7 +29,11 @@ test('5 jobs of workspace B finish long before workspace A’s 500 are drained',
     const jobs = [];
     for (let i = 0; i < count; i++) {
       const jobId = `${workspaceId}-${i}`;
-      jobs.push({ name: JobName.GENERATE_COPY, data: { workspaceId, jobId }, opts: { jobId, priority: await fair.admit(workspaceId, jobId, 10) } });
+      jobs.push({
+        name: JobName.GENERATE_COPY,
+        data: { workspaceId, jobId },
+        opts: { jobId, priority: await fair.admit(workspaceId, jobId, 10) },
+      });
     }
     await queue.addBulk(jobs);
   };

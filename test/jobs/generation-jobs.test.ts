@@ -46,7 +46,14 @@ const GENERATE = `mutation($input: GenerateCopyInput!) { generateCopy(input: $in
 const JOB = `query($id: ID!) { job(id: $id) { id status attempts errorCode errorMessage isDemo variants { id rank text status voiceReport { score characters maxChars } } } }`;
 const UPDATES = `subscription($id: ID!) { generationUpdated(jobId: $id) { jobId status progress token { variant index text } } }`;
 
-const copy = (extra: Record<string, unknown> = {}) => ({ brandId, campaignId, channel: 'META_HEADLINE', brief: 'Launch of our spring range', variants: 2, ...extra });
+const copy = (extra: Record<string, unknown> = {}) => ({
+  brandId,
+  campaignId,
+  channel: 'META_HEADLINE',
+  brief: 'Launch of our spring range',
+  variants: 2,
+  ...extra,
+});
 
 async function createJob(input: Record<string, unknown>): Promise<string> {
   const data = await ok(api.url, GENERATE, { input }, owner.token);
@@ -54,24 +61,41 @@ async function createJob(input: Record<string, unknown>): Promise<string> {
 }
 
 async function jobWhen(id: string, statuses: string[]) {
-  return waitFor(async () => {
-    const data = await ok(api.url, JOB, { id }, owner.token);
-    return statuses.includes(data.job.status) ? data.job : undefined;
-  }, `job ${id} to be ${statuses.join('/')}`);
+  return waitFor(
+    async () => {
+      const data = await ok(api.url, JOB, { id }, owner.token);
+      return statuses.includes(data.job.status) ? data.job : undefined;
+    },
+    `job ${id} to be ${statuses.join('/')}`,
+  );
 }
 
 before(async () => {
   modelDir = buildTestModel();
   api = await startApp(workerEnv());
   owner = await signUp(api.url, 'Jobs');
-  const brand = await ok(api.url, `mutation { createBrand(input: { name: "Acme", palette: ["#0F62FE", "#FFFFFF"] }) { id } }`, {}, owner.token);
+  const brand = await ok(
+    api.url,
+    `mutation { createBrand(input: { name: "Acme", palette: ["#0F62FE", "#FFFFFF"] }) { id } }`,
+    {},
+    owner.token,
+  );
   brandId = brand.createBrand.id;
-  const campaign = await ok(api.url, `mutation($b: ID!) { createCampaign(input: { brandId: $b, name: "Spring", objective: SALES }) { id } }`, { b: brandId }, owner.token);
+  const campaign = await ok(
+    api.url,
+    `mutation($b: ID!) { createCampaign(input: { brandId: $b, name: "Spring", objective: SALES }) { id } }`,
+    { b: brandId },
+    owner.token,
+  );
   campaignId = campaign.createCampaign.id;
   const other = await signUp(api.url, 'Other');
   otherBrandId = (await ok(api.url, `mutation { createBrand(input: { name: "Theirs" }) { id } }`, {}, other.token)).createBrand.id;
   // Big jobs below would pass the Free plan's credits; the Agency plan has overage.
-  await ownerQuery(api.database, `INSERT INTO billing_accounts (workspace_id, plan) VALUES ($1, 'AGENCY') ON CONFLICT (workspace_id) DO UPDATE SET plan = 'AGENCY'`, [owner.workspaceId]);
+  await ownerQuery(
+    api.database,
+    `INSERT INTO billing_accounts (workspace_id, plan) VALUES ($1, 'AGENCY') ON CONFLICT (workspace_id) DO UPDATE SET plan = 'AGENCY'`,
+    [owner.workspaceId],
+  );
 });
 
 after(async () => {
@@ -84,7 +108,13 @@ describe('generation jobs', () => {
   test('bad input is refused before anything is queued', async () => {
     await fails('NOT_FOUND', api.url, GENERATE, { input: copy({ brandId: '00000000-0000-4000-8000-000000000000' }) }, owner.token);
     await fails('NOT_FOUND', api.url, GENERATE, { input: copy({ brandId: otherBrandId, campaignId: null }) }, owner.token);
-    await fails('BAD_USER_INPUT', api.url, `mutation { generateCopy(input: { brandId: "${brandId}", channel: BILLBOARD, brief: "x" }) { id } }`, {}, owner.token);
+    await fails(
+      'BAD_USER_INPUT',
+      api.url,
+      `mutation { generateCopy(input: { brandId: "${brandId}", channel: BILLBOARD, brief: "x" }) { id } }`,
+      {},
+      owner.token,
+    );
     const tooMany = await fails('BAD_USER_INPUT', api.url, GENERATE, { input: copy({ variants: 21 }) }, owner.token);
     assert.equal(tooMany.extensions?.field, 'input.variants');
     await fails(
@@ -96,7 +126,10 @@ describe('generation jobs', () => {
     );
     const [{ count }] = await ownerQuery<{ count: string }>(api.database, `SELECT count(*) FROM generation_jobs`);
     assert.equal(Number(count), 0);
-    const [{ reservations }] = await ownerQuery<{ reservations: string }>(api.database, `SELECT count(*) AS reservations FROM credit_reservations`);
+    const [{ reservations }] = await ownerQuery<{ reservations: string }>(
+      api.database,
+      `SELECT count(*) AS reservations FROM credit_reservations`,
+    );
     assert.equal(Number(reservations), 0);
   });
 
@@ -129,10 +162,14 @@ describe('generation jobs', () => {
     const job = await jobWhen(id, ['SUCCEEDED']);
     assert.equal(job.variants.length, 3);
     const streamed = new Set([...streams.values()].map((list) => list.map((t) => t.text).join('')));
-    for (const variant of job.variants) assert.ok(streamed.has(variant.text), `variant "${variant.text}" is the concatenation of its streamed tokens`);
+    for (const variant of job.variants)
+      assert.ok(streamed.has(variant.text), `variant "${variant.text}" is the concatenation of its streamed tokens`);
     assert.equal(job.isDemo, true);
     const usage = await ownerQuery(api.database, `SELECT meter FROM usage_events WHERE job_id = $1 ORDER BY meter`, [id]);
-    assert.deepEqual(usage.map((u) => u.meter), ['text_output_tokens', 'text_prompt_tokens']);
+    assert.deepEqual(
+      usage.map((u) => u.meter),
+      ['text_output_tokens', 'text_prompt_tokens'],
+    );
   });
 
   test('kill -9 of a worker mid-job: the job completes on another worker with one set of results and one usage row per meter', async () => {
@@ -149,12 +186,29 @@ describe('generation jobs', () => {
     const job = await jobWhen(id, ['SUCCEEDED', 'FAILED']);
     assert.equal(job.status, 'SUCCEEDED', `${job.errorCode}: ${job.errorMessage}`);
     assert.equal(job.attempts, 2);
-    const variants = await ownerQuery<{ rank: number }>(api.database, `SELECT rank FROM copy_variants WHERE job_id = $1 ORDER BY rank`, [id]);
-    assert.deepEqual(variants.map((v) => v.rank), [...Array(job.variants.length).keys()]);
+    const variants = await ownerQuery<{ rank: number }>(api.database, `SELECT rank FROM copy_variants WHERE job_id = $1 ORDER BY rank`, [
+      id,
+    ]);
+    assert.deepEqual(
+      variants.map((v) => v.rank),
+      [...Array(job.variants.length).keys()],
+    );
     assert.ok(variants.length >= 15);
-    const usage = await ownerQuery<{ meter: string; n: string }>(api.database, `SELECT meter, count(*) AS n FROM usage_events WHERE job_id = $1 GROUP BY meter ORDER BY meter`, [id]);
-    assert.deepEqual(usage.map((u) => [u.meter, Number(u.n)]), [['text_output_tokens', 1], ['text_prompt_tokens', 1]]);
-    const reservations = await ownerQuery<{ status: string }>(api.database, `SELECT status FROM credit_reservations WHERE job_id = $1`, [id]);
+    const usage = await ownerQuery<{ meter: string; n: string }>(
+      api.database,
+      `SELECT meter, count(*) AS n FROM usage_events WHERE job_id = $1 GROUP BY meter ORDER BY meter`,
+      [id],
+    );
+    assert.deepEqual(
+      usage.map((u) => [u.meter, Number(u.n)]),
+      [
+        ['text_output_tokens', 1],
+        ['text_prompt_tokens', 1],
+      ],
+    );
+    const reservations = await ownerQuery<{ status: string }>(api.database, `SELECT status FROM credit_reservations WHERE job_id = $1`, [
+      id,
+    ]);
     assert.ok(reservations.every((r) => r.status === 'SETTLED'));
   });
 
@@ -168,7 +222,9 @@ describe('generation jobs', () => {
     assert.equal(job.status, 'CANCELLED');
     assert.equal(job.variants.length, 0);
     assert.equal((await ownerQuery(api.database, `SELECT 1 FROM usage_events WHERE job_id = $1`, [id])).length, 0);
-    const reservations = await ownerQuery<{ status: string }>(api.database, `SELECT status FROM credit_reservations WHERE job_id = $1`, [id]);
+    const reservations = await ownerQuery<{ status: string }>(api.database, `SELECT status FROM credit_reservations WHERE job_id = $1`, [
+      id,
+    ]);
     assert.ok(reservations.length > 0 && reservations.every((r) => r.status === 'RELEASED'));
   });
 
@@ -179,14 +235,24 @@ describe('generation jobs', () => {
       req.on('data', (c) => (body += c));
       req.on('end', () => {
         const status = received.length < 2 ? 500 : 200;
-        received.push({ status, body, signature: String(req.headers['brandwright-signature']), event: String(req.headers['brandwright-event']) });
+        received.push({
+          status,
+          body,
+          signature: String(req.headers['brandwright-signature']),
+          event: String(req.headers['brandwright-event']),
+        });
         res.writeHead(status).end();
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-      const created = await ok(api.url, `mutation($url: String!) { createWebhookEndpoint(input: { url: $url, events: [JOB_COMPLETED] }) { secret endpoint { id } } }`, { url }, owner.token);
+      const created = await ok(
+        api.url,
+        `mutation($url: String!) { createWebhookEndpoint(input: { url: $url, events: [JOB_COMPLETED] }) { secret endpoint { id } } }`,
+        { url },
+        owner.token,
+      );
       const secret: string = created.createWebhookEndpoint.secret;
       const id = await createJob(copy({ variants: 1 }));
       await waitFor(async () => received.find((r) => r.status === 200), 'a delivery answered 200');
@@ -214,7 +280,12 @@ describe('generation jobs', () => {
       api.database,
       `INSERT INTO generation_jobs (id, workspace_id, kind, status, brand_id, input, priority, updated_at, created_at)
        VALUES ($1, $2, 'COPY', 'QUEUED', $3, $4, 1, now() - interval '1 hour', now() - interval '1 hour')`,
-      [id, owner.workspaceId, brandId, JSON.stringify({ channel: 'META_HEADLINE', brief: 'Lost and found', variants: 1, language: 'en', seed: 7 })],
+      [
+        id,
+        owner.workspaceId,
+        brandId,
+        JSON.stringify({ channel: 'META_HEADLINE', brief: 'Lost and found', variants: 1, language: 'en', seed: 7 }),
+      ],
     );
     const job = await jobWhen(id, ['SUCCEEDED', 'FAILED']);
     assert.equal(job.status, 'SUCCEEDED');

@@ -80,7 +80,12 @@ export async function waitFor<T>(check: () => Promise<T | undefined | false>, wh
 
 /** Subscribes over graphql-ws to the real api, collecting every update until the job ends. */
 export function subscribe(url: string, token: string, query: string, variables: Record<string, unknown>) {
-  const client = createClient({ url: url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+  const client = createClient({
+    url: url.replace(/^http/, 'ws') + '/graphql',
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+  });
   const updates: Array<Record<string, any>> = [];
   const done = new Promise<Array<Record<string, any>>>((resolve, reject) => {
     client.subscribe(

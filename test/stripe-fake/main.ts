@@ -1,4 +1,3 @@
- 
 import { StripeFake } from './stripe-fake';
 
 /**

@@ -63,7 +63,6 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 const list = (data: unknown[], url: string) => ({ object: 'list', data, has_more: false, url });
 
-
 export class StripeFake {
   readonly customers = new Map<string, Obj>();
   readonly products = new Map<string, Obj>();
@@ -317,7 +316,14 @@ export class StripeFake {
 
     switch (route) {
       case 'POST /v1/customers': {
-        const customer: Obj = { id: newId('cus'), object: 'customer', name: params.name ?? null, email: params.email ?? null, metadata: params.metadata ?? {}, created: nowSeconds() };
+        const customer: Obj = {
+          id: newId('cus'),
+          object: 'customer',
+          name: params.name ?? null,
+          email: params.email ?? null,
+          metadata: params.metadata ?? {},
+          created: nowSeconds(),
+        };
         this.customers.set(customer.id, customer);
         return customer;
       }
@@ -326,7 +332,8 @@ export class StripeFake {
 
       case 'POST /v1/products': {
         const id = params.id ?? newId('prod');
-        if (this.products.has(id)) throw new FakeError(400, 'invalid_request_error', `Product already exists: ${id}`, 'resource_already_exists');
+        if (this.products.has(id))
+          throw new FakeError(400, 'invalid_request_error', `Product already exists: ${id}`, 'resource_already_exists');
         const product: Obj = { id, object: 'product', name: params.name, active: true, metadata: params.metadata ?? {} };
         this.products.set(id, product);
         return product;
@@ -380,16 +387,32 @@ export class StripeFake {
         const end = Number(params.end_time);
         let value = 0;
         for (const e of this.meterEvents.values()) {
-          if (e.eventName === meter.event_name && e.customer === params.customer && e.timestamp >= start && e.timestamp < end) value += e.value;
+          if (e.eventName === meter.event_name && e.customer === params.customer && e.timestamp >= start && e.timestamp < end)
+            value += e.value;
         }
         return list(
-          [{ id: newId('mtrusg'), object: 'billing.meter_event_summary', aggregated_value: value, start_time: start, end_time: end, livemode: false, meter: meter.id }],
+          [
+            {
+              id: newId('mtrusg'),
+              object: 'billing.meter_event_summary',
+              aggregated_value: value,
+              start_time: start,
+              end_time: end,
+              livemode: false,
+              meter: meter.id,
+            },
+          ],
           `/v1/billing/meters/${meter.id}/event_summaries`,
         );
       }
       case 'POST /v1/billing/meter_events': {
         this.stats.meterEventRequests++;
-        const event = { event_name: params.event_name, identifier: params.identifier ?? newId('mev'), payload: params.payload ?? {}, timestamp: Number(params.timestamp ?? nowSeconds()) };
+        const event = {
+          event_name: params.event_name,
+          identifier: params.identifier ?? newId('mev'),
+          payload: params.payload ?? {},
+          timestamp: Number(params.timestamp ?? nowSeconds()),
+        };
         this.acceptMeterEvent(event.event_name, event.identifier, event.payload, event.timestamp);
         return { object: 'billing.meter_event', created: nowSeconds(), livemode: false, ...event };
       }
@@ -397,11 +420,19 @@ export class StripeFake {
         const token = `mes_${randomBytes(16).toString('hex')}`;
         const expiresAt = Date.now() + 15 * 60_000;
         this.sessions.set(token, expiresAt);
-        return { id: newId('mes'), object: 'v2.billing.meter_event_session', authentication_token: token, created: new Date().toISOString(), expires_at: new Date(expiresAt).toISOString(), livemode: false };
+        return {
+          id: newId('mes'),
+          object: 'v2.billing.meter_event_session',
+          authentication_token: token,
+          created: new Date().toISOString(),
+          expires_at: new Date(expiresAt).toISOString(),
+          livemode: false,
+        };
       }
       case 'POST /v2/billing/meter_event_stream': {
         this.stats.meterEventRequests++;
-        const events: Array<{ event_name: string; identifier?: string; payload: Record<string, string>; timestamp?: string }> = params.events ?? [];
+        const events: Array<{ event_name: string; identifier?: string; payload: Record<string, string>; timestamp?: string }> =
+          params.events ?? [];
         if (events.length > 100) throw new FakeError(400, 'invalid_request_error', 'At most 100 events per request.');
         for (const e of events) {
           const ts = e.timestamp ? Math.floor(Date.parse(e.timestamp) / 1000) : nowSeconds();
@@ -435,7 +466,14 @@ export class StripeFake {
       case 'POST /v1/billing_portal/sessions': {
         this.mustGet(this.customers, params.customer, 'customer');
         const id = newId('bps');
-        return { id, object: 'billing_portal.session', customer: params.customer, return_url: params.return_url, url: `${this.baseUrl}/_fake/portal/${id}`, created: nowSeconds() };
+        return {
+          id,
+          object: 'billing_portal.session',
+          customer: params.customer,
+          return_url: params.return_url,
+          url: `${this.baseUrl}/_fake/portal/${id}`,
+          created: nowSeconds(),
+        };
       }
       case 'GET /v1/subscriptions/:sub':
         return this.mustGet(this.subscriptions, idInPath(3), 'subscription');
@@ -456,11 +494,18 @@ export class StripeFake {
       this.duplicateMeterEvents++;
       return;
     }
-    this.meterEvents.set(identifier, { identifier, eventName, customer: payload.stripe_customer_id, value: Number(payload.value ?? 1), timestamp });
+    this.meterEvents.set(identifier, {
+      identifier,
+      eventName,
+      customer: payload.stripe_customer_id,
+      value: Number(payload.value ?? 1),
+      timestamp,
+    });
   }
 
   private createInvoice(subscription: Obj, status: 'paid' | 'open'): Obj {
-    const fee = ((subscription.items as { data: Array<{ price: { unit_amount?: number | null } }> }).data[0]?.price.unit_amount ?? 0) as number;
+    const fee = ((subscription.items as { data: Array<{ price: { unit_amount?: number | null } }> }).data[0]?.price.unit_amount ??
+      0) as number;
     const now = nowSeconds();
     const invoice: Obj = {
       id: newId('in'),

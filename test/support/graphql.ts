@@ -51,5 +51,12 @@ export async function signUp(url: string, name = 'Tester') {
     `mutation($input: SignUpInput!) { signUp(input: $input) { accessToken refreshToken user { id } workspace { id } } }`,
     { input: { email, password: 'correct horse battery', name, workspaceName: `${name} Co` } },
   );
-  return { email, password: 'correct horse battery', token: data.signUp.accessToken, refreshToken: data.signUp.refreshToken, userId: data.signUp.user.id, workspaceId: data.signUp.workspace.id };
+  return {
+    email,
+    password: 'correct horse battery',
+    token: data.signUp.accessToken,
+    refreshToken: data.signUp.refreshToken,
+    userId: data.signUp.user.id,
+    workspaceId: data.signUp.workspace.id,
+  };
 }

@@ -13,7 +13,9 @@ import { BILLING_QUEUE } from '@brandwright/billing';
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig, logger: Logger): DynamicModule {
-    const billing = config.values.WORKER_QUEUES.split(',').map((q) => q.trim()).includes(BILLING_QUEUE);
+    const billing = config.values.WORKER_QUEUES.split(',')
+      .map((q) => q.trim())
+      .includes(BILLING_QUEUE);
     return {
       module: WorkerModule,
       imports: [...coreModules(config, logger), DatabaseModule, RedisModule, JobsCoreModule, ...(billing ? [BillingWorkerModule] : [])],

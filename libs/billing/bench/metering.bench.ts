@@ -1,4 +1,3 @@
- 
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -23,16 +22,28 @@ async function main(): Promise<void> {
   const url = Object.assign(new URL(server.toString()), { pathname: `/${name}` }).toString();
   const fake = new StripeFake({ secretKey: 'sk_test_bench' });
   try {
-    const migrated = spawnSync('node', ['-r', '@swc-node/register', 'migrations/cli.ts', 'run'], { env: { ...process.env, DATABASE_URL: url }, encoding: 'utf8' });
+    const migrated = spawnSync('node', ['-r', '@swc-node/register', 'migrations/cli.ts', 'run'], {
+      env: { ...process.env, DATABASE_URL: url },
+      encoding: 'utf8',
+    });
     if (migrated.status !== 0) throw new Error(`migrations failed: ${migrated.stderr}`);
     const owner = await new DataSource({ type: 'postgres', url }).initialize();
-    const app = await new DataSource({ type: 'postgres', url, extra: { max: CONCURRENCY + 2, options: '-c role=brandwright_app' } }).initialize();
+    const app = await new DataSource({
+      type: 'postgres',
+      url,
+      extra: { max: CONCURRENCY + 2, options: '-c role=brandwright_app' },
+    }).initialize();
     const address = await fake.start();
     const stripe = createStripeClient({ secretKey: 'sk_test_bench', ...address, timeoutMs: 5_000, maxNetworkRetries: 2 });
     await setUpStripe(stripe);
     const customer = await stripe.customers.create({});
-    const workspaceId = (await owner.query(`INSERT INTO workspaces (id, name, slug) VALUES (gen_random_uuid(), 'Bench', 'bench') RETURNING id`))[0].id;
-    await owner.query(`INSERT INTO billing_accounts (workspace_id, plan, stripe_customer_id) VALUES ($1, 'PRO', $2)`, [workspaceId, customer.id]);
+    const workspaceId = (
+      await owner.query(`INSERT INTO workspaces (id, name, slug) VALUES (gen_random_uuid(), 'Bench', 'bench') RETURNING id`)
+    )[0].id;
+    await owner.query(`INSERT INTO billing_accounts (workspace_id, plan, stripe_customer_id) VALUES ($1, 'PRO', $2)`, [
+      workspaceId,
+      customer.id,
+    ]);
 
     const measure = async (mode: 'stream' | 'single'): Promise<number> => {
       await owner.query(`TRUNCATE usage_events`);

@@ -34,7 +34,16 @@ function median(values: number[]): number {
 async function pipelinePerStep(engine: ImageEngine): Promise<number> {
   const stamps: number[] = [];
   await engine.generate(
-    { prompt: 'a photo of coffee', negativePrompt: 'blurry', width: SIZE, height: SIZE, steps: STEPS, guidance: 7.5, scheduler: 'euler', seed: 1 },
+    {
+      prompt: 'a photo of coffee',
+      negativePrompt: 'blurry',
+      width: SIZE,
+      height: SIZE,
+      steps: STEPS,
+      guidance: 7.5,
+      scheduler: 'euler',
+      seed: 1,
+    },
     { onProgress: () => stamps.push(performance.now()) },
   );
   // Between the first and last progress events lie STEPS - 1 complete steps.
@@ -95,7 +104,11 @@ async function main(): Promise<void> {
     const brand = { palette, headingFont: null, bodyFont: null, logo: null };
     const assets = await prepareBrandAssets(brand);
     const provenance = provenanceRecord({ ...picture, prompt: 'bench' });
-    const copy = { headline: 'Plan your week in minutes', subline: 'Try it free for thirty days. No credit card required.', cta: 'Start free' };
+    const copy = {
+      headline: 'Plan your week in minutes',
+      subline: 'Try it free for thirty days. No credit card required.',
+      cta: 'Start free',
+    };
     console.log('compositor: 768×768 picture → creative (PNG + WebP + thumbnail + brand check) vs bare sharp cover-resize + PNG + WebP');
     let totalOurs = 0;
     let totalBare = 0;
@@ -116,9 +129,13 @@ async function main(): Promise<void> {
       const s = median(base);
       totalOurs += o;
       totalBare += s;
-      console.log(`compositor ${id.padEnd(16)} ${`${width}×${height}`.padEnd(10)} ours ${o.toFixed(1).padStart(7)} ms, bare sharp ${s.toFixed(1).padStart(7)} ms, ratio ${(o / s).toFixed(2)}`);
+      console.log(
+        `compositor ${id.padEnd(16)} ${`${width}×${height}`.padEnd(10)} ours ${o.toFixed(1).padStart(7)} ms, bare sharp ${s.toFixed(1).padStart(7)} ms, ratio ${(o / s).toFixed(2)}`,
+      );
     }
-    console.log(`compositor all formats: ours ${totalOurs.toFixed(0)} ms, bare sharp ${totalBare.toFixed(0)} ms, ratio ${(totalOurs / totalBare).toFixed(2)}`);
+    console.log(
+      `compositor all formats: ours ${totalOurs.toFixed(0)} ms, bare sharp ${totalBare.toFixed(0)} ms, ratio ${(totalOurs / totalBare).toFixed(2)}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

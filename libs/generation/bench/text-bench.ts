@@ -115,12 +115,18 @@ async function runBareLoop(dir: string): Promise<Measurement> {
   const meta = (session as unknown as { inputMetadata: { name: string; shape: (number | string)[] }[] }).inputMetadata;
   const cacheShape = meta.find((m) => m.name === 'past_key_values.0.key')!.shape;
   const [heads, headDim] = [cacheShape[1] as number, cacheShape[3] as number];
-  const i64 = (v: number[], dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(v, (x) => BigInt(x)), dims);
+  const i64 = (v: number[], dims: number[]) =>
+    new ort.Tensor(
+      'int64',
+      BigInt64Array.from(v, (x) => BigInt(x)),
+      dims,
+    );
   const generate = async (prompt: string) => {
     let ids = tokenizer.encode(prompt);
     let past: Record<string, ort.Tensor> = {};
     for (let l = 0; l < layers; l++) {
-      for (const k of ['key', 'value']) past[`past_key_values.${l}.${k}`] = new ort.Tensor('float32', new Float32Array(0), [1, heads, 0, headDim]);
+      for (const k of ['key', 'value'])
+        past[`past_key_values.${l}.${k}`] = new ort.Tensor('float32', new Float32Array(0), [1, heads, 0, headDim]);
     }
     let length = 0;
     const out: number[] = [];
@@ -129,7 +135,10 @@ async function runBareLoop(dir: string): Promise<Measurement> {
       const res = await session.run({
         input_ids: i64(ids, [1, n]),
         attention_mask: i64(new Array(length + n).fill(1), [1, length + n]),
-        position_ids: i64(ids.map((_, i) => length + i), [1, n]),
+        position_ids: i64(
+          ids.map((_, i) => length + i),
+          [1, n],
+        ),
         ...past,
       });
       const logits = res.logits.data as Float32Array;
@@ -178,10 +187,27 @@ async function kvCacheMb(dir: string): Promise<(concurrency: number) => number> 
 }
 
 function child(mode: string, dir: string, concurrency: number): Measurement {
-  const out = execFileSync(process.execPath, [...process.execArgv, __filename, '--child', mode, '--dir', dir, '--concurrency', String(concurrency), '--tokens', String(NEW_TOKENS), '--threads', String(THREADS)], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const out = execFileSync(
+    process.execPath,
+    [
+      ...process.execArgv,
+      __filename,
+      '--child',
+      mode,
+      '--dir',
+      dir,
+      '--concurrency',
+      String(concurrency),
+      '--tokens',
+      String(NEW_TOKENS),
+      '--threads',
+      String(THREADS),
+    ],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return JSON.parse(out.trim().split('\n').at(-1)!) as Measurement;
 }
 
@@ -190,7 +216,12 @@ async function main(): Promise<void> {
     const mode = opt('child', '');
     const dir = opt('dir', '');
     const concurrency = Number(opt('concurrency', '1'));
-    const m = mode === 'engine' ? await runEngine(dir, concurrency) : mode === 'transformers' ? await runTransformers(dir, concurrency) : await runBareLoop(dir);
+    const m =
+      mode === 'engine'
+        ? await runEngine(dir, concurrency)
+        : mode === 'transformers'
+          ? await runTransformers(dir, concurrency)
+          : await runBareLoop(dir);
     console.log(JSON.stringify(m));
     process.exit(0);
   }

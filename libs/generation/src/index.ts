@@ -18,7 +18,13 @@ export type { BrandVoice, BrandVisuals, StyleRules, ToneTrait, TextCase } from '
 export { CHANNEL_SPECS, CHANNEL_IDS, isChannelId, type ChannelId, type ChannelSpec } from './voice/channel-specs';
 export { buildCopyPrompt, type CopyBrief } from './voice/copy-prompt';
 export { buildVoiceReport, readingGrade, type VoiceReport, type VoiceCheck } from './voice/voice-report';
-export { generateVariants, type VariantsRequest, type VariantsResult, type CopyVariant, type VariantsOptions } from './voice/generate-variants';
+export {
+  generateVariants,
+  type VariantsRequest,
+  type VariantsResult,
+  type CopyVariant,
+  type VariantsOptions,
+} from './voice/generate-variants';
 
 // Ad images: diffusion, the built-in brand generator, the compositor
 export * from './image';

@@ -75,7 +75,23 @@ export class ApiKeysService {
     const parsed = parseApiKey(presented);
     if (!parsed) throw new AuthError(AuthFailure.KEY_INVALID);
     const found = await this.db.with({ apiKeyPrefix: parsed.prefix }, (db) =>
-      db.findOne(ApiKeyEntity, { where: { prefix: parsed.prefix }, select: { id: true, workspaceId: true, createdBy: true, secretHash: true, scopes: true, brandIds: true, revokedAt: true, expiresAt: true, lastUsedAt: true, prefix: true, name: true, createdAt: true } }),
+      db.findOne(ApiKeyEntity, {
+        where: { prefix: parsed.prefix },
+        select: {
+          id: true,
+          workspaceId: true,
+          createdBy: true,
+          secretHash: true,
+          scopes: true,
+          brandIds: true,
+          revokedAt: true,
+          expiresAt: true,
+          lastUsedAt: true,
+          prefix: true,
+          name: true,
+          createdAt: true,
+        },
+      }),
     );
     if (!found || !sameDigest(found.secretHash, parsed.secretHash)) throw new AuthError(AuthFailure.KEY_INVALID);
     if (found.revokedAt) throw new AuthError(AuthFailure.KEY_REVOKED);
@@ -102,4 +118,3 @@ export class ApiKeysService {
     };
   }
 }
-

@@ -19,7 +19,13 @@ export class AssetsService {
   toModel(asset: AssetEntity): AssetModel {
     const { url, expiresAt } = this.urls.url(asset.workspaceId, asset.id);
     const check = asset.brandCheck as { passed?: boolean; minTextContrast?: number | null } | null;
-    return { ...asset, url, urlExpiresAt: expiresAt, brandCheckPassed: check?.passed ?? null, minTextContrast: check?.minTextContrast ?? null };
+    return {
+      ...asset,
+      url,
+      urlExpiresAt: expiresAt,
+      brandCheckPassed: check?.passed ?? null,
+      minTextContrast: check?.minTextContrast ?? null,
+    };
   }
 
   /** Assets of a job or a campaign the actor may see (callers check the job/campaign first). */
@@ -30,7 +36,13 @@ export class AssetsService {
       if (where.campaignId) query.andWhere('a.campaign_id = :campaignId', { campaignId: where.campaignId });
       const allowed = brandAllowList(actor);
       if (allowed) query.andWhere('a.brand_id = ANY(:allowed::uuid[])', { allowed });
-      const rows = await query.orderBy('a.created_at', 'DESC').addOrderBy('a.variant').addOrderBy('a.format').addOrderBy('a.file_kind').take(1000).getMany();
+      const rows = await query
+        .orderBy('a.created_at', 'DESC')
+        .addOrderBy('a.variant')
+        .addOrderBy('a.format')
+        .addOrderBy('a.file_kind')
+        .take(1000)
+        .getMany();
       return rows.map((r) => this.toModel(r));
     });
   }

@@ -29,8 +29,15 @@ export function signV4(input: {
 }): Record<string, string> {
   const amzDate = input.now.toISOString().replace(/[:-]|\.\d{3}/g, '');
   const day = amzDate.slice(0, 8);
-  const headers: Record<string, string> = { ...input.headers, host: input.url.host, 'x-amz-date': amzDate, 'x-amz-content-sha256': input.payloadHash };
-  const names = Object.keys(headers).map((h) => h.toLowerCase()).sort();
+  const headers: Record<string, string> = {
+    ...input.headers,
+    host: input.url.host,
+    'x-amz-date': amzDate,
+    'x-amz-content-sha256': input.payloadHash,
+  };
+  const names = Object.keys(headers)
+    .map((h) => h.toLowerCase())
+    .sort();
   const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v.trim()]));
   const query = [...input.url.searchParams.entries()]
     .map(([k, v]) => [encodeURIComponent(k), encodeURIComponent(v)])
@@ -39,7 +46,10 @@ export function signV4(input: {
     .join('&');
   const canonical = [
     input.method,
-    input.url.pathname.split('/').map((p) => encodeURIComponent(decodeURIComponent(p))).join('/'),
+    input.url.pathname
+      .split('/')
+      .map((p) => encodeURIComponent(decodeURIComponent(p)))
+      .join('/'),
     query,
     names.map((n) => `${n}:${lower[n]}\n`).join(''),
     names.join(';'),

@@ -43,19 +43,22 @@ export class SessionService {
   /** Exchanges a refresh token for a new session in the same family. */
   async rotate(refreshToken: string, workspaceId?: string | null): Promise<IssuedSession> {
     const tokenHash = sha256Hex(refreshToken);
-    const outcome = await this.db.with({}, async (db): Promise<{ error: AuthFailure; session?: never } | { error?: never; session: IssuedSession }> => {
-      const row = await db.findOne(RefreshTokenEntity, { where: { tokenHash }, lock: { mode: 'pessimistic_write' } });
-      if (!row) return { error: AuthFailure.TOKEN_INVALID };
-      if (row.revokedAt) return { error: AuthFailure.TOKEN_REUSED };
-      if (row.usedAt) {
-        await this.revokeFamily(db, row.familyId);
-        return { error: AuthFailure.TOKEN_REUSED };
-      }
-      if (row.expiresAt.getTime() <= Date.now()) return { error: AuthFailure.TOKEN_EXPIRED };
-      await db.update(RefreshTokenEntity, { id: row.id }, { usedAt: new Date() });
-      const session = await this.issue(db, row.userId, workspaceId === undefined ? row.workspaceId : workspaceId, row.familyId);
-      return { session };
-    });
+    const outcome = await this.db.with(
+      {},
+      async (db): Promise<{ error: AuthFailure; session?: never } | { error?: never; session: IssuedSession }> => {
+        const row = await db.findOne(RefreshTokenEntity, { where: { tokenHash }, lock: { mode: 'pessimistic_write' } });
+        if (!row) return { error: AuthFailure.TOKEN_INVALID };
+        if (row.revokedAt) return { error: AuthFailure.TOKEN_REUSED };
+        if (row.usedAt) {
+          await this.revokeFamily(db, row.familyId);
+          return { error: AuthFailure.TOKEN_REUSED };
+        }
+        if (row.expiresAt.getTime() <= Date.now()) return { error: AuthFailure.TOKEN_EXPIRED };
+        await db.update(RefreshTokenEntity, { id: row.id }, { usedAt: new Date() });
+        const session = await this.issue(db, row.userId, workspaceId === undefined ? row.workspaceId : workspaceId, row.familyId);
+        return { session };
+      },
+    );
     // The family revocation above must commit even though the caller gets an error.
     if (outcome.error) throw new AuthError(outcome.error);
     return outcome.session;

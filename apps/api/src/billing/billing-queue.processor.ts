@@ -62,8 +62,16 @@ export class BillingQueueProcessor implements OnModuleInit, OnModuleDestroy {
     const options = { connection: this.connection, prefix: v.REDIS_PREFIX };
     this.queue = new Queue(BILLING_QUEUE, options);
     const retry = { attempts: 5, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: 100, removeOnFail: 500 };
-    await this.queue.upsertJobScheduler(BillingJob.REPORT_USAGE, { every: v.BILLING_REPORT_INTERVAL_SECONDS * 1000 }, { name: BillingJob.REPORT_USAGE, opts: retry });
-    await this.queue.upsertJobScheduler(BillingJob.RECONCILE_USAGE, { pattern: v.BILLING_RECONCILE_CRON, tz: 'UTC' }, { name: BillingJob.RECONCILE_USAGE, opts: retry });
+    await this.queue.upsertJobScheduler(
+      BillingJob.REPORT_USAGE,
+      { every: v.BILLING_REPORT_INTERVAL_SECONDS * 1000 },
+      { name: BillingJob.REPORT_USAGE, opts: retry },
+    );
+    await this.queue.upsertJobScheduler(
+      BillingJob.RECONCILE_USAGE,
+      { pattern: v.BILLING_RECONCILE_CRON, tz: 'UTC' },
+      { name: BillingJob.RECONCILE_USAGE, opts: retry },
+    );
     this.worker = new Worker(
       BILLING_QUEUE,
       (job) => {

@@ -29,7 +29,10 @@ export class BillingStripe {
 
   require(): Stripe {
     if (!this.client) {
-      throw new BillingException(BillingExceptionCode.STRIPE_NOT_SET_UP, 'Stripe is not configured here: set STRIPE_SECRET_KEY (see docs/billing.md).');
+      throw new BillingException(
+        BillingExceptionCode.STRIPE_NOT_SET_UP,
+        'Stripe is not configured here: set STRIPE_SECRET_KEY (see docs/billing.md).',
+      );
     }
     return this.client;
   }

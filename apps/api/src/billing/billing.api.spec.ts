@@ -31,10 +31,18 @@ describe('billing over GraphQL and POST /webhooks/stripe', () => {
 
   test('a new workspace is on FREE with its credits; plans and usage read', async () => {
     const user = await signUp(api.url, 'Biller');
-    const data = await ok(api.url, `${BILLING.slice(0, -1)} plans { id } usage { totalCredits byMeter { meter } byDay { day } } billingAlerts { id } }`, {}, user.token);
+    const data = await ok(
+      api.url,
+      `${BILLING.slice(0, -1)} plans { id } usage { totalCredits byMeter { meter } byDay { day } } billingAlerts { id } }`,
+      {},
+      user.token,
+    );
     assert.equal(data.billing.plan.id, 'FREE');
     assert.equal(data.billing.creditsLeft, data.billing.plan.includedCredits);
-    assert.deepEqual(data.plans.map((p: { id: string }) => p.id), ['FREE', 'PRO', 'AGENCY']);
+    assert.deepEqual(
+      data.plans.map((p: { id: string }) => p.id),
+      ['FREE', 'PRO', 'AGENCY'],
+    );
     assert.equal(data.usage.totalCredits, 0);
   });
 
@@ -58,7 +66,13 @@ describe('billing over GraphQL and POST /webhooks/stripe', () => {
   });
 
   test('a bad signature is answered 400 and changes nothing', async () => {
-    const body = JSON.stringify({ id: 'evt_forged', object: 'event', type: 'invoice.payment_failed', created: Math.floor(Date.now() / 1000), data: { object: { customer: 'cus_x' } } });
+    const body = JSON.stringify({
+      id: 'evt_forged',
+      object: 'event',
+      type: 'invoice.payment_failed',
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { customer: 'cus_x' } },
+    });
     const res = await fetch(`${api.url}/webhooks/stripe`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'stripe-signature': fake.sign(body, undefined, 'whsec_wrong') },

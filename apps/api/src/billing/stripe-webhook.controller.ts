@@ -1,4 +1,13 @@
-import { BadRequestException, Controller, Headers, HttpCode, type RawBodyRequest, Post, Req, ServiceUnavailableException } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Headers,
+  HttpCode,
+  type RawBodyRequest,
+  Post,
+  Req,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { BillingException, StripeWebhookHandler, type WebhookOutcome } from '@brandwright/billing';
 import type { FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/decorators';
@@ -19,7 +28,8 @@ export class StripeWebhookController {
   @Post('stripe')
   @HttpCode(200)
   async receive(@Req() req: RawBodyRequest<FastifyRequest>, @Headers('stripe-signature') signature?: string): Promise<WebhookOutcome> {
-    if (!this.handler) throw new ServiceUnavailableException('Stripe webhooks are not configured (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET).');
+    if (!this.handler)
+      throw new ServiceUnavailableException('Stripe webhooks are not configured (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET).');
     if (!req.rawBody) throw new BadRequestException('Expected a JSON body.');
     try {
       return await this.handler.handle(req.rawBody, signature);

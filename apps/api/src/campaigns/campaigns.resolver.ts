@@ -29,7 +29,12 @@ export class CampaignsResolver {
     @Args({ type: () => PageArgs }) page: PageArgs,
     @Args('filter', { type: () => CampaignFilter, nullable: true }) filter?: CampaignFilter,
   ): Promise<CampaignConnection> {
-    return this.service.list(actor, validate(campaignFilterSchema, filter ?? {}, 'filter'), page.first, page.after) as Promise<CampaignConnection>;
+    return this.service.list(
+      actor,
+      validate(campaignFilterSchema, filter ?? {}, 'filter'),
+      page.first,
+      page.after,
+    ) as Promise<CampaignConnection>;
   }
 
   @Access(Role.VIEWER, ApiKeyScope.READ)

@@ -23,7 +23,12 @@ export class CampaignsService {
     private readonly brands: BrandsService,
   ) {}
 
-  list(actor: Actor, filter: { brandId?: string; status?: CampaignStatus }, first?: number, after?: string): Promise<Connection<CampaignEntity>> {
+  list(
+    actor: Actor,
+    filter: { brandId?: string; status?: CampaignStatus },
+    first?: number,
+    after?: string,
+  ): Promise<Connection<CampaignEntity>> {
     return this.db.tx((db) => {
       const query = db.createQueryBuilder(CampaignEntity, 'campaign').where('true');
       const allowed = brandAllowList(actor);
@@ -45,7 +50,10 @@ export class CampaignsService {
     return campaign;
   }
 
-  create(actor: Actor, input: { brandId: string; name: string; objective: CampaignObjective; channels?: Channel[]; brief?: string }): Promise<CampaignEntity> {
+  create(
+    actor: Actor,
+    input: { brandId: string; name: string; objective: CampaignObjective; channels?: Channel[]; brief?: string },
+  ): Promise<CampaignEntity> {
     return this.db.tx(async (db) => {
       await this.brands.getIn(db, actor, input.brandId);
       return db.save(

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const seconds = z.coerce.number().int().positive();
 /** `NAME=` in a copied .env.example means "not set". */
 const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
@@ -19,13 +17,22 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   DATABASE_URL: z.string().url({ message: 'must be a postgres:// URL' }),
-  DATABASE_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('brandwright_app'),
+  DATABASE_APP_ROLE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .default('brandwright_app'),
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('bw'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('bw'),
 
   // Generation jobs and workers (docs/jobs.md).
-  WORKER_QUEUES: z.string().regex(/^[a-z-]+(,[a-z-]+)*$/, 'must be queue names separated by commas').default('generate-text,generate-image,webhooks,billing'),
+  WORKER_QUEUES: z
+    .string()
+    .regex(/^[a-z-]+(,[a-z-]+)*$/, 'must be queue names separated by commas')
+    .default('generate-text,generate-image,webhooks,billing'),
   TEXT_CONCURRENCY: z.coerce.number().int().positive().default(8),
   IMAGE_CONCURRENCY: z.coerce.number().int().positive().default(1),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().default(8),

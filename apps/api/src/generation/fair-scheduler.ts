@@ -57,7 +57,13 @@ export class FairScheduler {
 
   /** Takes a running slot for the job (or renews the one it holds); false when the workspace is at its cap. */
   async tryStart(workspaceId: string, jobId: string, leaseMs: number): Promise<boolean> {
-    const started = await (this.redis as unknown as FairCommands).bwFairTryStart(this.runningKey(workspaceId), Date.now(), this.workspaceConcurrency, jobId, leaseMs);
+    const started = await (this.redis as unknown as FairCommands).bwFairTryStart(
+      this.runningKey(workspaceId),
+      Date.now(),
+      this.workspaceConcurrency,
+      jobId,
+      leaseMs,
+    );
     return started === 1;
   }
 

@@ -29,7 +29,10 @@ export class GenerateAdImagesHandler {
   async handle({ row, signal, progress }: JobContext): Promise<JobResults> {
     const input = row.input as unknown as AdImagesJobInput;
     const brand = await this.db.with({ workspaceId: row.workspaceId }, (db) =>
-      db.findOne(BrandEntity, { where: { id: row.brandId }, select: { id: true, palette: true, headingFont: true, bodyFont: true, logo: true } }),
+      db.findOne(BrandEntity, {
+        where: { id: row.brandId },
+        select: { id: true, palette: true, headingFont: true, bodyFont: true, logo: true },
+      }),
     );
     if (!brand) throw new NonRetryableJobError('BRAND_DELETED', `Brand ${row.brandId} was deleted before the job ran.`);
     const engine = await this.engines.imageEngine();
@@ -54,7 +57,8 @@ export class GenerateAdImagesHandler {
         const meter = imageMeterFor(creative.width, creative.height);
         usage[meter] = (usage[meter] ?? 0) + 1;
         for (const file of FILES) {
-          const bytes = file.kind === AssetFileKind.PNG ? creative.png : file.kind === AssetFileKind.WEBP ? creative.webp : creative.thumbnail;
+          const bytes =
+            file.kind === AssetFileKind.PNG ? creative.png : file.kind === AssetFileKind.WEBP ? creative.webp : creative.thumbnail;
           const storageKey = `${row.workspaceId}/${row.id}/${variant.variant}/${creative.format}.${file.ext}`;
           await this.storage.put(storageKey, bytes, file.mime);
           rows.push({
@@ -67,8 +71,14 @@ export class GenerateAdImagesHandler {
             fileKind: file.kind,
             storageKey,
             mimeType: file.mime,
-            width: file.kind === AssetFileKind.THUMBNAIL ? Math.round((creative.width * 320) / Math.max(creative.width, creative.height)) : AD_FORMATS[creative.format].width,
-            height: file.kind === AssetFileKind.THUMBNAIL ? Math.round((creative.height * 320) / Math.max(creative.width, creative.height)) : AD_FORMATS[creative.format].height,
+            width:
+              file.kind === AssetFileKind.THUMBNAIL
+                ? Math.round((creative.width * 320) / Math.max(creative.width, creative.height))
+                : AD_FORMATS[creative.format].width,
+            height:
+              file.kind === AssetFileKind.THUMBNAIL
+                ? Math.round((creative.height * 320) / Math.max(creative.width, creative.height))
+                : AD_FORMATS[creative.format].height,
             sizeBytes: bytes.length,
             brandCheck: file.kind === AssetFileKind.PNG ? (creative.brandCheck as unknown as Record<string, unknown>) : null,
             provenance: creative.provenance as unknown as Record<string, unknown>,
@@ -82,7 +92,13 @@ export class GenerateAdImagesHandler {
       isDemo: engine.info.isDemo,
       summary: { assets: rows.filter((r) => r.fileKind === AssetFileKind.PNG).map((r) => ({ variant: r.variant, format: r.format })) },
       write: async (db) => {
-        await db.createQueryBuilder().insert().into(AssetEntity).values(rows as never[]).orIgnore().execute();
+        await db
+          .createQueryBuilder()
+          .insert()
+          .into(AssetEntity)
+          .values(rows as never[])
+          .orIgnore()
+          .execute();
       },
     };
   }

@@ -26,7 +26,14 @@ export class GenerateCopyHandler {
     let tokens = 0;
     const result = await generateVariants(
       engine,
-      { brand: toBrandVoice(brand), channel: input.channel, brief: input.brief, variants: input.variants, seed: input.seed, language: input.language },
+      {
+        brand: toBrandVoice(brand),
+        channel: input.channel,
+        brief: input.brief,
+        variants: input.variants,
+        seed: input.seed,
+        language: input.language,
+      },
       {
         signal,
         onToken: (variant, t) => {

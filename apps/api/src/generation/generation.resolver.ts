@@ -30,9 +30,19 @@ interface SubscriptionContext {
 }
 
 /** The job's current state first (a late subscriber still learns it), then live updates until it ends. */
-async function* snapshotThenLive(row: GenerationJobEntity, live: Readable & { close?: Array<() => void> }): AsyncGenerator<GenerationUpdatePayload> {
+async function* snapshotThenLive(
+  row: GenerationJobEntity,
+  live: Readable & { close?: Array<() => void> },
+): AsyncGenerator<GenerationUpdatePayload> {
   try {
-    yield { jobId: row.id, status: row.status, progress: row.progress, token: null, errorCode: row.errorCode, errorMessage: row.errorMessage };
+    yield {
+      jobId: row.id,
+      status: row.status,
+      progress: row.progress,
+      token: null,
+      errorCode: row.errorCode,
+      errorMessage: row.errorMessage,
+    };
     if (FINAL_STATUSES.includes(row.status)) return;
     for await (const update of live as AsyncIterable<GenerationUpdatePayload>) {
       yield update;
@@ -52,7 +62,9 @@ export class GenerationResolver {
   ) {}
 
   @Access(Role.EDITOR, ApiKeyScope.GENERATE)
-  @Mutation(() => GenerationJobModel, { description: 'Queues copy in the brand’s voice; returns the job at once. Follow it with generationUpdated.' })
+  @Mutation(() => GenerationJobModel, {
+    description: 'Queues copy in the brand’s voice; returns the job at once. Follow it with generationUpdated.',
+  })
   generateCopy(@CurrentActor() actor: Actor, @Args('input') raw: GenerateCopyInput): Promise<GenerationJobModel> {
     return this.service.generateCopy(actor, validate(generateCopySchema(this.config.values.MAX_COPY_VARIANTS), raw));
   }
@@ -76,7 +88,12 @@ export class GenerationResolver {
     @Args({ type: () => PageArgs }) page: PageArgs,
     @Args('filter', { type: () => JobFilter, nullable: true }) filter?: JobFilter,
   ): Promise<GenerationJobConnection> {
-    return this.service.list(actor, validate(jobFilterSchema, filter ?? {}, 'filter'), page.first, page.after) as Promise<GenerationJobConnection>;
+    return this.service.list(
+      actor,
+      validate(jobFilterSchema, filter ?? {}, 'filter'),
+      page.first,
+      page.after,
+    ) as Promise<GenerationJobConnection>;
   }
 
   @Access(Role.EDITOR, ApiKeyScope.GENERATE)

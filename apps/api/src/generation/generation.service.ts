@@ -49,7 +49,19 @@ export class GenerationService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  generateCopy(actor: Actor, input: { brandId: string; campaignId?: string | null; channel: string; brief: string; variants?: number | null; language?: string | null; seed?: number | null; idempotencyKey?: string | null }) {
+  generateCopy(
+    actor: Actor,
+    input: {
+      brandId: string;
+      campaignId?: string | null;
+      channel: string;
+      brief: string;
+      variants?: number | null;
+      language?: string | null;
+      seed?: number | null;
+      idempotencyKey?: string | null;
+    },
+  ) {
     const channel = CHANNEL_SPECS[input.channel as ChannelId];
     const variants = input.variants ?? 3;
     return this.create(actor, {
@@ -57,12 +69,35 @@ export class GenerationService {
       brandId: input.brandId,
       campaignId: input.campaignId,
       idempotencyKey: input.idempotencyKey,
-      input: { channel: channel.id, brief: input.brief, variants, language: input.language ?? 'en', seed: input.seed ?? randomInt(2 ** 31 - 1) },
-      estimate: { [Meter.TEXT_PROMPT_TOKENS]: PROMPT_TOKENS_ESTIMATE * variants, [Meter.TEXT_OUTPUT_TOKENS]: channel.maxNewTokens * variants },
+      input: {
+        channel: channel.id,
+        brief: input.brief,
+        variants,
+        language: input.language ?? 'en',
+        seed: input.seed ?? randomInt(2 ** 31 - 1),
+      },
+      estimate: {
+        [Meter.TEXT_PROMPT_TOKENS]: PROMPT_TOKENS_ESTIMATE * variants,
+        [Meter.TEXT_OUTPUT_TOKENS]: channel.maxNewTokens * variants,
+      },
     });
   }
 
-  generateAdImages(actor: Actor, input: { brandId: string; campaignId?: string | null; prompt: string; formats: string[]; headline: string; subline?: string | null; cta?: string | null; variants?: number | null; seed?: number | null; idempotencyKey?: string | null }) {
+  generateAdImages(
+    actor: Actor,
+    input: {
+      brandId: string;
+      campaignId?: string | null;
+      prompt: string;
+      formats: string[];
+      headline: string;
+      subline?: string | null;
+      cta?: string | null;
+      variants?: number | null;
+      seed?: number | null;
+      idempotencyKey?: string | null;
+    },
+  ) {
     const variants = input.variants ?? 1;
     const formats = input.formats as AdFormatId[];
     const estimate: UsageEstimate = {};
@@ -75,7 +110,15 @@ export class GenerationService {
       brandId: input.brandId,
       campaignId: input.campaignId,
       idempotencyKey: input.idempotencyKey,
-      input: { prompt: input.prompt, formats, headline: input.headline, subline: input.subline ?? null, cta: input.cta ?? null, variants, seed: input.seed ?? randomInt(2 ** 31 - 1) },
+      input: {
+        prompt: input.prompt,
+        formats,
+        headline: input.headline,
+        subline: input.subline ?? null,
+        cta: input.cta ?? null,
+        variants,
+        seed: input.seed ?? randomInt(2 ** 31 - 1),
+      },
       estimate,
     });
   }
@@ -141,7 +184,12 @@ export class GenerationService {
     try {
       const { queue, name } = queueForKind[row.kind];
       const priority = await this.fair.admit(row.workspaceId, row.id, row.priority);
-      await this.queues.addGeneration(queue, name, { workspaceId: row.workspaceId, jobId: row.id, requestId: requestContext.current()?.requestId }, priority);
+      await this.queues.addGeneration(
+        queue,
+        name,
+        { workspaceId: row.workspaceId, jobId: row.id, requestId: requestContext.current()?.requestId },
+        priority,
+      );
     } catch (err) {
       this.logger.warn({ err, jobId: row.id }, 'could not enqueue a job; the sweeper will');
     }
@@ -163,7 +211,12 @@ export class GenerationService {
     return row;
   }
 
-  list(actor: Actor, filter: { status?: JobStatus; kind?: JobKind; brandId?: string; campaignId?: string }, first?: number, after?: string): Promise<Connection<GenerationJobEntity>> {
+  list(
+    actor: Actor,
+    filter: { status?: JobStatus; kind?: JobKind; brandId?: string; campaignId?: string },
+    first?: number,
+    after?: string,
+  ): Promise<Connection<GenerationJobEntity>> {
     return this.db.tx((db) => {
       const query = db.createQueryBuilder(GenerationJobEntity, 'job').where('true');
       const allowed = brandAllowList(actor);
@@ -188,15 +241,30 @@ export class GenerationService {
       locked.cancelRequestedAt ??= new Date();
       if (locked.status === JobStatus.QUEUED) {
         await release(db, { jobId: id });
-        Object.assign(locked, { status: JobStatus.CANCELLED, errorCode: 'CANCELLED', errorMessage: 'The job was cancelled.', finishedAt: new Date() });
+        Object.assign(locked, {
+          status: JobStatus.CANCELLED,
+          errorCode: 'CANCELLED',
+          errorMessage: 'The job was cancelled.',
+          finishedAt: new Date(),
+        });
       }
       return db.save(locked);
     });
     if (row.status === JobStatus.CANCELLED) {
       const { queue } = queueForKind[row.kind];
-      await this.queues.queue(queue).remove(row.id).catch(() => undefined);
+      await this.queues
+        .queue(queue)
+        .remove(row.id)
+        .catch(() => undefined);
       await this.fair.finish(row.workspaceId, row.id).catch(() => undefined);
-      await this.events.publish({ jobId: row.id, status: row.status, progress: row.progress, token: null, errorCode: row.errorCode, errorMessage: row.errorMessage });
+      await this.events.publish({
+        jobId: row.id,
+        status: row.status,
+        progress: row.progress,
+        token: null,
+        errorCode: row.errorCode,
+        errorMessage: row.errorMessage,
+      });
     } else if (row.status === JobStatus.RUNNING) {
       await this.events.requestCancel(row.id);
     }

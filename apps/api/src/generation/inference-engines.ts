@@ -87,6 +87,9 @@ export class InferenceEngines {
 export function ensureDemoTextModel(modelDir: string, logger: Logger): void {
   if (listModels(modelDir).some((m) => m.kind === 'text')) return;
   const dir = join(modelDir, DEMO_MODEL_ID);
-  logger.warn({ dir }, 'no text model is installed: building the tiny demo model; copy it writes is random demo output, not real copy (install one with `npm run models -- pull <owner/name>`)');
+  logger.warn(
+    { dir },
+    'no text model is installed: building the tiny demo model; copy it writes is random demo output, not real copy (install one with `npm run models -- pull <owner/name>`)',
+  );
   buildTinyTextModel({ dir, size: 'test', name: DEMO_MODEL_ID });
 }

@@ -41,7 +41,15 @@ export class NonRetryableJobError extends Error {
   }
 }
 
-const NON_RETRYABLE_CODES = new Set(['INVALID_PARAMETERS', 'INVALID_REQUEST', 'UNKNOWN_CHANNEL', 'PROMPT_TOO_LONG', 'TEXT_DOES_NOT_FIT', 'MODEL_NOT_FOUND', 'MODEL_INVALID']);
+const NON_RETRYABLE_CODES = new Set([
+  'INVALID_PARAMETERS',
+  'INVALID_REQUEST',
+  'UNKNOWN_CHANNEL',
+  'PROMPT_TOO_LONG',
+  'TEXT_DOES_NOT_FIT',
+  'MODEL_NOT_FOUND',
+  'MODEL_INVALID',
+]);
 
 function errorCode(error: unknown): string {
   const code = (error as { code?: unknown })?.code;
@@ -119,7 +127,10 @@ export class JobRunner {
       await job.moveToDelayed(Date.now() + 200 + Math.floor(Math.random() * 300), token);
       throw new DelayedError();
     }
-    const lease = setInterval(() => void this.fair.tryStart(workspaceId, jobId, this.options.leaseMs).catch(() => undefined), this.options.leaseMs / 3);
+    const lease = setInterval(
+      () => void this.fair.tryStart(workspaceId, jobId, this.options.leaseMs).catch(() => undefined),
+      this.options.leaseMs / 3,
+    );
     const abort = new AbortController();
     this.running.set(jobId, abort);
     try {
@@ -137,8 +148,12 @@ export class JobRunner {
         });
         await this.complete(workspaceId, jobId, results);
       } catch (error) {
-        if (abort.signal.aborted) return await this.finishUnsuccessfully(workspaceId, jobId, JobStatus.CANCELLED, 'CANCELLED', 'The job was cancelled.');
-        const final = error instanceof NonRetryableJobError || NON_RETRYABLE_CODES.has(errorCode(error)) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        if (abort.signal.aborted)
+          return await this.finishUnsuccessfully(workspaceId, jobId, JobStatus.CANCELLED, 'CANCELLED', 'The job was cancelled.');
+        const final =
+          error instanceof NonRetryableJobError ||
+          NON_RETRYABLE_CODES.has(errorCode(error)) ||
+          job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         this.logger.warn({ err: error, attempt: job.attemptsMade + 1, final }, 'generation job failed');
         if (final) return await this.finishUnsuccessfully(workspaceId, jobId, JobStatus.FAILED, errorCode(error), (error as Error).message);
         await this.requeued(workspaceId, jobId, error as Error);
@@ -173,9 +188,18 @@ export class JobRunner {
       if (!row || FINAL_STATUSES.includes(row.status)) return null;
       await results.write(db);
       const settled = await settle(db, { jobId, actuals: results.usage });
-      Object.assign(row, { status: JobStatus.SUCCEEDED, progress: 1, finishedAt: new Date(), modelId: results.modelId, isDemo: results.isDemo });
+      Object.assign(row, {
+        status: JobStatus.SUCCEEDED,
+        progress: 1,
+        finishedAt: new Date(),
+        modelId: results.modelId,
+        isDemo: results.isDemo,
+      });
       const saved = await db.save(row);
-      const deliveries = await this.outbox.record(db, workspaceId, WebhookEvent.JOB_COMPLETED, `job.completed:${jobId}`, { job: jobJson(saved), ...results.summary });
+      const deliveries = await this.outbox.record(db, workspaceId, WebhookEvent.JOB_COMPLETED, `job.completed:${jobId}`, {
+        job: jobJson(saved),
+        ...results.summary,
+      });
       for (const alert of settled.alerts) {
         deliveries.push(...(await this.outbox.record(db, workspaceId, WebhookEvent.BILLING_ALERT, `billing.alert:${alert.id}`, { alert })));
       }
@@ -188,7 +212,13 @@ export class JobRunner {
   }
 
   /** FAILED or CANCELLED for good: credits released, error recorded, job.failed sent. Idempotent. */
-  async finishUnsuccessfully(workspaceId: string, jobId: string, status: JobStatus.FAILED | JobStatus.CANCELLED, code: string, message: string): Promise<void> {
+  async finishUnsuccessfully(
+    workspaceId: string,
+    jobId: string,
+    status: JobStatus.FAILED | JobStatus.CANCELLED,
+    code: string,
+    message: string,
+  ): Promise<void> {
     const done = await this.db.with({ workspaceId }, async (db) => {
       const row = await db.findOne(JobRow, { where: { id: jobId }, lock: { mode: 'pessimistic_write' } });
       if (!row || FINAL_STATUSES.includes(row.status)) return null;
@@ -207,14 +237,30 @@ export class JobRunner {
   private async requeued(workspaceId: string, jobId: string, error: Error): Promise<void> {
     await this.fair.pause(workspaceId, jobId);
     await this.db.with({ workspaceId }, (db) =>
-      db.update(JobRow, { id: jobId, status: JobStatus.RUNNING }, { status: JobStatus.QUEUED, errorCode: errorCode(error), errorMessage: error.message.slice(0, 2000) }),
+      db.update(
+        JobRow,
+        { id: jobId, status: JobStatus.RUNNING },
+        { status: JobStatus.QUEUED, errorCode: errorCode(error), errorMessage: error.message.slice(0, 2000) },
+      ),
     );
   }
 
-  private publish(row: GenerationJobEntity, status: JobStatus, progress: number | null, token?: { variant: number; index: number; text: string }): Promise<unknown> {
+  private publish(
+    row: GenerationJobEntity,
+    status: JobStatus,
+    progress: number | null,
+    token?: { variant: number; index: number; text: string },
+  ): Promise<unknown> {
     if (progress !== null) row.progress = progress;
     return this.events
-      .publish({ jobId: row.id, status, progress: row.progress, token: token ?? null, errorCode: row.errorCode, errorMessage: row.errorMessage })
+      .publish({
+        jobId: row.id,
+        status,
+        progress: row.progress,
+        token: token ?? null,
+        errorCode: row.errorCode,
+        errorMessage: row.errorMessage,
+      })
       .catch((err: Error) => this.logger.warn({ err }, 'could not publish a job update'));
   }
 }

@@ -37,7 +37,10 @@ export class JobSweeper {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.sweepOnce().catch((err: Error) => this.logger.warn({ err }, 'job sweep failed')), this.options.intervalMs);
+    this.timer = setInterval(
+      () => void this.sweepOnce().catch((err: Error) => this.logger.warn({ err }, 'job sweep failed')),
+      this.options.intervalMs,
+    );
     this.timer.unref();
   }
 
@@ -50,7 +53,11 @@ export class JobSweeper {
     const lock = await this.redis.set(`${this.options.prefix}:jobs:sweeper`, String(process.pid), 'PX', this.options.intervalMs, 'NX');
     if (lock !== 'OK') return 0;
     const page = this.options.pageSize ?? 500;
-    const stale: StaleJob[] = await this.dataSource.query(`SELECT * FROM stale_generation_jobs($1, $2, $3)`, [this.options.staleAfterMs, this.cursor, page]);
+    const stale: StaleJob[] = await this.dataSource.query(`SELECT * FROM stale_generation_jobs($1, $2, $3)`, [
+      this.options.staleAfterMs,
+      this.cursor,
+      page,
+    ]);
     this.cursor = stale.length < page ? new Date(0) : stale[stale.length - 1].updated_at;
     let requeued = 0;
     for (const job of stale) {

@@ -19,7 +19,13 @@ function assetStorage(config: AppConfig): AssetStorage {
   if (v.STORAGE_DRIVER === 'local') return new LocalAssetStorage(v.ASSET_DIR);
   const missing = (['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter((k) => !v[k]);
   if (missing.length) throw new Error(`STORAGE_DRIVER=s3 needs ${missing.join(', ')}`);
-  return new S3AssetStorage({ endpoint: v.S3_ENDPOINT!, region: v.S3_REGION, bucket: v.S3_BUCKET!, accessKeyId: v.S3_ACCESS_KEY_ID!, secretAccessKey: v.S3_SECRET_ACCESS_KEY! });
+  return new S3AssetStorage({
+    endpoint: v.S3_ENDPOINT!,
+    region: v.S3_REGION,
+    bucket: v.S3_BUCKET!,
+    accessKeyId: v.S3_ACCESS_KEY_ID!,
+    secretAccessKey: v.S3_SECRET_ACCESS_KEY!,
+  });
 }
 
 /** What both the api and the worker need around jobs: queues, fairness, live events, assets, webhook outbox. */
@@ -40,16 +46,26 @@ function assetStorage(config: AppConfig): AssetStorage {
     {
       provide: FairScheduler,
       inject: [REDIS, AppConfig],
-      useFactory: (redis: Redis, config: AppConfig) => new FairScheduler(redis, config.values.REDIS_PREFIX, config.values.WORKSPACE_CONCURRENCY),
+      useFactory: (redis: Redis, config: AppConfig) =>
+        new FairScheduler(redis, config.values.REDIS_PREFIX, config.values.WORKSPACE_CONCURRENCY),
     },
-    { provide: GenerationEvents, inject: [REDIS, AppConfig], useFactory: (redis: Redis, config: AppConfig) => new GenerationEvents(redis, config.values.REDIS_PREFIX) },
-    { provide: WebhookOutbox, inject: [JobQueues, LOGGER], useFactory: (queues: JobQueues, logger: Logger) => new WebhookOutbox(queues, logger) },
+    {
+      provide: GenerationEvents,
+      inject: [REDIS, AppConfig],
+      useFactory: (redis: Redis, config: AppConfig) => new GenerationEvents(redis, config.values.REDIS_PREFIX),
+    },
+    {
+      provide: WebhookOutbox,
+      inject: [JobQueues, LOGGER],
+      useFactory: (queues: JobQueues, logger: Logger) => new WebhookOutbox(queues, logger),
+    },
     { provide: WebhookSecrets, inject: [AppConfig], useFactory: (config: AppConfig) => new WebhookSecrets(config.values.JWT_SECRET) },
     { provide: ASSET_STORAGE, inject: [AppConfig], useFactory: assetStorage },
     {
       provide: AssetUrls,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => new AssetUrls(config.values.JWT_SECRET, config.values.PUBLIC_URL, config.values.ASSET_URL_TTL_SECONDS),
+      useFactory: (config: AppConfig) =>
+        new AssetUrls(config.values.JWT_SECRET, config.values.PUBLIC_URL, config.values.ASSET_URL_TTL_SECONDS),
     },
   ],
   exports: [JobQueues, FairScheduler, GenerationEvents, WebhookOutbox, WebhookSecrets, ASSET_STORAGE, AssetUrls],

@@ -76,7 +76,9 @@ export class QueueWorkers {
         if (!job) return;
         const spent = job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled/i.test(error.message);
         if (spent && this.options.onFailedForGood) {
-          this.options.onFailedForGood(queue, job, error).catch((err: Error) => this.options.logger.error({ err, jobId: job.id }, 'could not record a failed job'));
+          this.options
+            .onFailedForGood(queue, job, error)
+            .catch((err: Error) => this.options.logger.error({ err, jobId: job.id }, 'could not record a failed job'));
         }
       });
       worker.on('error', (err) => this.options.logger.error({ err, queue }, 'queue worker error'));

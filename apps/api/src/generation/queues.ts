@@ -50,7 +50,10 @@ export const OTHER_WORKER_QUEUES: readonly string[] = [BILLING_QUEUE];
 
 /** The generation runtime's share of WORKER_QUEUES; an unknown name stops the worker at start. */
 export function parseWorkerQueues(value: string): QueueName[] {
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const known = [...QUEUE_NAMES, ...OTHER_WORKER_QUEUES];
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length) throw new Error(`WORKER_QUEUES: unknown queue(s) ${unknown.join(', ')}; choose from ${known.join(', ')}`);

@@ -74,12 +74,26 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
         const seconds = (Date.now() - started) / 1000;
         const usage = results.usage as Partial<Record<Meter, number>>;
         if (kind === 'text') metrics.tokensGenerated(usage[Meter.TEXT_OUTPUT_TOKENS] ?? 0, seconds);
-        else metrics.imagesGenerated((usage[Meter.IMAGE_SMALL] ?? 0) + (usage[Meter.IMAGE_MEDIUM] ?? 0) + (usage[Meter.IMAGE_LARGE] ?? 0), seconds);
+        else
+          metrics.imagesGenerated(
+            (usage[Meter.IMAGE_SMALL] ?? 0) + (usage[Meter.IMAGE_MEDIUM] ?? 0) + (usage[Meter.IMAGE_LARGE] ?? 0),
+            seconds,
+          );
         return results;
       });
     const bare: JobHandler[] = [
-      { queue: QueueName.GENERATE_TEXT, name: JobName.GENERATE_COPY, process: (job, token) => this.runner.run(job as Job<GenerationJobPayload>, token, (ctx) => counted(copy.handle(ctx), Date.now(), 'text')) },
-      { queue: QueueName.GENERATE_IMAGE, name: JobName.GENERATE_AD_IMAGES, process: (job, token) => this.runner.run(job as Job<GenerationJobPayload>, token, (ctx) => counted(images.handle(ctx), Date.now(), 'image')) },
+      {
+        queue: QueueName.GENERATE_TEXT,
+        name: JobName.GENERATE_COPY,
+        process: (job, token) =>
+          this.runner.run(job as Job<GenerationJobPayload>, token, (ctx) => counted(copy.handle(ctx), Date.now(), 'text')),
+      },
+      {
+        queue: QueueName.GENERATE_IMAGE,
+        name: JobName.GENERATE_AD_IMAGES,
+        process: (job, token) =>
+          this.runner.run(job as Job<GenerationJobPayload>, token, (ctx) => counted(images.handle(ctx), Date.now(), 'image')),
+      },
       { queue: QueueName.WEBHOOKS, name: JobName.DELIVER_WEBHOOK, process: (job) => webhook.handle(job as Job<WebhookDeliveryPayload>) },
     ];
     const handlers: JobHandler[] = bare.map((handler) => ({
@@ -100,14 +114,20 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
       redisUrl: v.REDIS_URL,
       prefix: v.REDIS_PREFIX,
       queues: this.queues,
-      concurrency: { [QueueName.GENERATE_TEXT]: v.TEXT_CONCURRENCY, [QueueName.GENERATE_IMAGE]: v.IMAGE_CONCURRENCY, [QueueName.WEBHOOKS]: v.WEBHOOK_CONCURRENCY },
+      concurrency: {
+        [QueueName.GENERATE_TEXT]: v.TEXT_CONCURRENCY,
+        [QueueName.GENERATE_IMAGE]: v.IMAGE_CONCURRENCY,
+        [QueueName.WEBHOOKS]: v.WEBHOOK_CONCURRENCY,
+      },
       lockMs: v.JOB_LOCK_MS,
       stalledIntervalMs: v.JOB_STALLED_INTERVAL_MS,
       logger,
       onFailedForGood: async (queue, job, error) => {
         if (queue === QueueName.WEBHOOKS) {
           const { workspaceId, deliveryId } = job.data as WebhookDeliveryPayload;
-          await db.with({ workspaceId }, (m) => m.update(WebhookDeliveryEntity, { id: deliveryId, status: DeliveryStatus.PENDING }, { status: DeliveryStatus.FAILED }));
+          await db.with({ workspaceId }, (m) =>
+            m.update(WebhookDeliveryEntity, { id: deliveryId, status: DeliveryStatus.PENDING }, { status: DeliveryStatus.FAILED }),
+          );
           return;
         }
         const { workspaceId, jobId } = job.data as GenerationJobPayload;

@@ -22,10 +22,7 @@ export class HealthController {
   @Public()
   @Get('readyz')
   async ready(@Res() reply: FastifyReply): Promise<void> {
-    const checks = await Promise.all([
-      probe('database', () => this.dataSource.query('SELECT 1')),
-      probe('redis', () => this.redis.ping()),
-    ]);
+    const checks = await Promise.all([probe('database', () => this.dataSource.query('SELECT 1')), probe('redis', () => this.redis.ping())]);
     const ok = checks.every((c) => c.ok);
     await reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
   }

@@ -25,7 +25,9 @@ export class UsageResolver {
       const period = billingPeriod(await loadBillingAccount(db, workspaceId));
       const window = { from: from ?? period.start, to: to ?? period.end };
       if (window.to <= window.from || window.to.getTime() - window.from.getTime() > MAX_WINDOW_DAYS * 86_400_000) {
-        throw new BillingException(BillingExceptionCode.INVALID_USAGE, `to: must be after from, at most ${MAX_WINDOW_DAYS} days later`, { field: 'to' });
+        throw new BillingException(BillingExceptionCode.INVALID_USAGE, `to: must be after from, at most ${MAX_WINDOW_DAYS} days later`, {
+          field: 'to',
+        });
       }
       const byMeter = await usageByMeter(db, workspaceId, window);
       return {

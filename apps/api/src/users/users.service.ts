@@ -14,10 +14,7 @@ export class UsersService {
   }
 
   findByEmail(email: string): Promise<UserEntity | null> {
-    return this.dataSource.manager
-      .createQueryBuilder(UserEntity, 'u')
-      .where('lower(u.email) = lower(:email)', { email })
-      .getOne();
+    return this.dataSource.manager.createQueryBuilder(UserEntity, 'u').where('lower(u.email) = lower(:email)', { email }).getOne();
   }
 
   async create(db: EntityManager, input: { email: string; name: string; password: string }): Promise<UserEntity> {

@@ -69,7 +69,11 @@ export class DeliverWebhookHandler {
           attempts: () => 'attempts + 1',
           lastStatusCode: statusCode,
           lastError: problem,
-          ...(problem === null ? { status: DeliveryStatus.DELIVERED, deliveredAt: new Date() } : final ? { status: DeliveryStatus.FAILED } : {}),
+          ...(problem === null
+            ? { status: DeliveryStatus.DELIVERED, deliveredAt: new Date() }
+            : final
+              ? { status: DeliveryStatus.FAILED }
+              : {}),
         },
       ),
     );

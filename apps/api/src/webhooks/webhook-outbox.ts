@@ -15,7 +15,13 @@ export class WebhookOutbox {
     private readonly logger: Logger,
   ) {}
 
-  async record(db: EntityManager, workspaceId: string, event: WebhookEvent, eventKey: string, data: Record<string, unknown>): Promise<string[]> {
+  async record(
+    db: EntityManager,
+    workspaceId: string,
+    event: WebhookEvent,
+    eventKey: string,
+    data: Record<string, unknown>,
+  ): Promise<string[]> {
     const payload = { id: eventKey, type: event, createdAt: new Date().toISOString(), data };
     const rows: Array<{ id: string }> = await db.query(
       `INSERT INTO webhook_deliveries (workspace_id, endpoint_id, event, event_key, payload)

@@ -10,8 +10,17 @@ import { isIP } from 'node:net';
 export class WebhookTargetError extends Error {}
 
 const v4Blocked: Array<[number, number]> = [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ].map(([base, bits]) => [v4ToInt(base as string), bits as number]);
 
 function v4ToInt(ip: string): number {
@@ -22,7 +31,7 @@ function v4ToInt(ip: string): number {
 export function isPrivateAddress(ip: string): boolean {
   if (isIP(ip) === 4) {
     const n = v4ToInt(ip);
-    return v4Blocked.some(([base, bits]) => (n >>> (32 - bits)) === (base >>> (32 - bits)));
+    return v4Blocked.some(([base, bits]) => n >>> (32 - bits) === base >>> (32 - bits));
   }
   const lower = ip.toLowerCase();
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);

@@ -25,7 +25,10 @@ export class WebhooksResolver {
 
   @Access(Role.ADMIN, ApiKeyScope.MANAGE)
   @Mutation(() => CreatedWebhookEndpointModel, { description: 'Registers an endpoint; the signing secret is in the answer, once.' })
-  createWebhookEndpoint(@CurrentActor() actor: Actor, @Args('input') raw: CreateWebhookEndpointInput): Promise<CreatedWebhookEndpointModel> {
+  createWebhookEndpoint(
+    @CurrentActor() actor: Actor,
+    @Args('input') raw: CreateWebhookEndpointInput,
+  ): Promise<CreatedWebhookEndpointModel> {
     return this.service.create(actor.workspaceId!, validate(createWebhookEndpointSchema, raw)) as Promise<CreatedWebhookEndpointModel>;
   }
 
@@ -47,7 +50,11 @@ export class WebhooksResolver {
     @Args({ type: () => PageArgs }) page: PageArgs,
     @Args('endpointId', { type: () => ID, nullable: true }) endpointId?: string,
   ): Promise<WebhookDeliveryConnection> {
-    const result = await this.service.deliveries({ endpointId: endpointId ? validate(uuid, endpointId, 'endpointId') : undefined }, page.first, page.after);
+    const result = await this.service.deliveries(
+      { endpointId: endpointId ? validate(uuid, endpointId, 'endpointId') : undefined },
+      page.first,
+      page.after,
+    );
     return { nodes: result.nodes.map(toDelivery), pageInfo: result.pageInfo };
   }
 }

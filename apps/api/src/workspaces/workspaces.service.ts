@@ -53,7 +53,10 @@ export class WorkspacesService {
     return this.db.with({ userId }, async (db) => {
       const memberships = await db.find(MembershipEntity, { where: { userId }, order: { createdAt: 'ASC' } });
       if (memberships.length === 0) return [];
-      const workspaces = await db.findByIds(WorkspaceEntity, memberships.map((m) => m.workspaceId));
+      const workspaces = await db.findByIds(
+        WorkspaceEntity,
+        memberships.map((m) => m.workspaceId),
+      );
       const byId = new Map(workspaces.map((w) => [w.id, w]));
       return memberships.filter((m) => byId.has(m.workspaceId)).map((m) => ({ workspace: byId.get(m.workspaceId)!, role: m.role }));
     });

@@ -30,7 +30,9 @@ export function UsagePage() {
     <section>
       <h1>Usage &amp; billing</h1>
       {checkout === 'success' && (
-        <SuccessNotice>Payment received. The new plan shows here as soon as Stripe confirms it; reload if it has not changed yet.</SuccessNotice>
+        <SuccessNotice>
+          Payment received. The new plan shows here as soon as Stripe confirms it; reload if it has not changed yet.
+        </SuccessNotice>
       )}
       {checkout === 'cancelled' && <SuccessNotice>Checkout cancelled: nothing was charged and the plan is unchanged.</SuccessNotice>}
       <ErrorNotice message={describeError(billing.error ?? usage.error)} />

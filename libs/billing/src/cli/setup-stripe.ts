@@ -1,4 +1,3 @@
- 
 import { createStripeClient } from '../stripe/stripe-client';
 import { setUpStripe } from '../stripe/stripe-setup';
 

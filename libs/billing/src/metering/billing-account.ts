@@ -55,10 +55,9 @@ export async function loadBillingAccount(
   options: { lock?: boolean } = {},
 ): Promise<BillingAccount> {
   await db.query(`INSERT INTO billing_accounts (workspace_id) VALUES ($1) ON CONFLICT (workspace_id) DO NOTHING`, [workspaceId]);
-  const rows: AccountRow[] = await db.query(
-    `SELECT * FROM billing_accounts WHERE workspace_id = $1${options.lock ? ' FOR UPDATE' : ''}`,
-    [workspaceId],
-  );
+  const rows: AccountRow[] = await db.query(`SELECT * FROM billing_accounts WHERE workspace_id = $1${options.lock ? ' FOR UPDATE' : ''}`, [
+    workspaceId,
+  ]);
   return fromRow(rows[0]);
 }
 

@@ -59,10 +59,10 @@ export async function raiseCreditAlerts(
 }
 
 export async function listBillingAlerts(db: EntityManager, workspaceId: string, limit = 50): Promise<BillingAlert[]> {
-  const rows: AlertRow[] = await db.query(
-    `SELECT * FROM billing_alerts WHERE workspace_id = $1 ORDER BY created_at DESC LIMIT $2`,
-    [workspaceId, limit],
-  );
+  const rows: AlertRow[] = await db.query(`SELECT * FROM billing_alerts WHERE workspace_id = $1 ORDER BY created_at DESC LIMIT $2`, [
+    workspaceId,
+    limit,
+  ]);
   return rows.map(alertFromRow);
 }
 

@@ -96,10 +96,14 @@ describe('credit ledger', () => {
     const ws = await kit.createWorkspace();
     // Leave 10 credits: use FREE_CREDITS - 10 first.
     const filler = randomUUID();
-    await inWorkspace(ws, (db) => settleUsage(db, { jobId: filler, actuals: { [Meter.TEXT_PROMPT_TOKENS]: tokensFor(FREE_CREDITS - 10) } }));
+    await inWorkspace(ws, (db) =>
+      settleUsage(db, { jobId: filler, actuals: { [Meter.TEXT_PROMPT_TOKENS]: tokensFor(FREE_CREDITS - 10) } }),
+    );
     const attempts = await Promise.allSettled(
       [1, 2, 3, 4].map(() =>
-        inWorkspace(ws, (db) => reserveCredits(db, { workspaceId: ws, jobId: randomUUID(), meter: Meter.IMAGE_SMALL, estimatedQuantity: 2 })),
+        inWorkspace(ws, (db) =>
+          reserveCredits(db, { workspaceId: ws, jobId: randomUUID(), meter: Meter.IMAGE_SMALL, estimatedQuantity: 2 }),
+        ),
       ),
     );
     const won = attempts.filter((a) => a.status === 'fulfilled');
@@ -111,21 +115,31 @@ describe('credit ledger', () => {
 
   test('over its cap a workspace cannot reserve (QUOTA_EXCEEDED) but reads still work', async () => {
     const ws = await kit.createWorkspace();
-    await inWorkspace(ws, (db) => settleUsage(db, { jobId: randomUUID(), actuals: { [Meter.TEXT_PROMPT_TOKENS]: tokensFor(FREE_CREDITS) } }));
+    await inWorkspace(ws, (db) =>
+      settleUsage(db, { jobId: randomUUID(), actuals: { [Meter.TEXT_PROMPT_TOKENS]: tokensFor(FREE_CREDITS) } }),
+    );
     const err = await rejectsWith(
-      inWorkspace(ws, (db) => reserveCredits(db, { workspaceId: ws, jobId: randomUUID(), meter: Meter.TEXT_PROMPT_TOKENS, estimatedQuantity: 10 })),
+      inWorkspace(ws, (db) =>
+        reserveCredits(db, { workspaceId: ws, jobId: randomUUID(), meter: Meter.TEXT_PROMPT_TOKENS, estimatedQuantity: 10 }),
+      ),
       'QUOTA_EXCEEDED',
       'CREDITS_EXHAUSTED',
     );
     assert.equal(err.extensions.creditsLeft, 0);
-    await rejectsWith(inWorkspace(ws, (db) => assertCanGenerate(db, ws, { [Meter.IMAGE_SMALL]: 1 })), 'QUOTA_EXCEEDED');
+    await rejectsWith(
+      inWorkspace(ws, (db) => assertCanGenerate(db, ws, { [Meter.IMAGE_SMALL]: 1 })),
+      'QUOTA_EXCEEDED',
+    );
 
     // Reads keep working.
     const standing = await inWorkspace<{ creditsLeft: number; creditsUsed: number }>(ws, (db) => creditStanding(db, ws));
     assert.deepEqual([standing.creditsUsed, standing.creditsLeft], [FREE_CREDITS, 0]);
     const window = { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000) };
     const byMeter = await inWorkspace<Array<{ meter: string; credits: number }>>(ws, (db) => usageByMeter(db, ws, window));
-    assert.deepEqual(byMeter.map((m) => [m.meter, m.credits]), [[Meter.TEXT_PROMPT_TOKENS, FREE_CREDITS]]);
+    assert.deepEqual(
+      byMeter.map((m) => [m.meter, m.credits]),
+      [[Meter.TEXT_PROMPT_TOKENS, FREE_CREDITS]],
+    );
     const byDay = await inWorkspace<unknown[]>(ws, (db) => usageByDay(db, ws, window));
     assert.equal(byDay.length, 1);
   });
@@ -140,25 +154,37 @@ describe('credit ledger', () => {
     hooks.onAlert((alert) => void heard.push(alert));
 
     const settle = (credits: number) =>
-      inWorkspace(ws, (db) => settleUsage(db, { jobId: randomUUID(), actuals: { [Meter.TEXT_PROMPT_TOKENS]: tokensFor(credits) } }, { hooks }));
+      inWorkspace(ws, (db) =>
+        settleUsage(db, { jobId: randomUUID(), actuals: { [Meter.TEXT_PROMPT_TOKENS]: tokensFor(credits) } }, { hooks }),
+      );
     await settle(4_700); // 78 %
     assert.equal(heard.length, 0);
     await settle(300); // 83 %
     await settle(30); // still over 80 %: no second alert
-    assert.deepEqual(heard.map((a) => a.kind), ['CREDITS_80']);
+    assert.deepEqual(
+      heard.map((a) => a.kind),
+      ['CREDITS_80'],
+    );
     await rejectsWith(
-      inWorkspace(ws, (db) => reserveCredits(db, { workspaceId: ws, jobId: randomUUID(), meter: Meter.TEXT_PROMPT_TOKENS, estimatedQuantity: tokensFor(1_200) })),
+      inWorkspace(ws, (db) =>
+        reserveCredits(db, { workspaceId: ws, jobId: randomUUID(), meter: Meter.TEXT_PROMPT_TOKENS, estimatedQuantity: tokensFor(1_200) }),
+      ),
       'QUOTA_EXCEEDED',
       'SPEND_CAP_REACHED',
     );
     await settle(970); // exactly 6,000
-    assert.deepEqual(heard.map((a) => a.kind), ['CREDITS_80', 'CREDITS_100']);
+    assert.deepEqual(
+      heard.map((a) => a.kind),
+      ['CREDITS_80', 'CREDITS_100'],
+    );
     const stored = await inWorkspace<BillingAlert[]>(ws, (db) => listBillingAlerts(db, ws));
     assert.equal(stored.length, 2);
 
     // Raising the cap lets work continue.
     await inWorkspace(ws, (db) => setSpendCap(db, ws, null));
-    await inWorkspace(ws, (db) => reserveCredits(db, { workspaceId: ws, jobId: randomUUID(), meter: Meter.IMAGE_LARGE, estimatedQuantity: 5 }));
+    await inWorkspace(ws, (db) =>
+      reserveCredits(db, { workspaceId: ws, jobId: randomUUID(), meter: Meter.IMAGE_LARGE, estimatedQuantity: 5 }),
+    );
   });
 
   test('a failed payment refuses generation with PAYMENT_REQUIRED; reads still work', async () => {
@@ -179,7 +205,10 @@ describe('credit ledger', () => {
       'BAD_USER_INPUT',
     );
     assert.equal(err.extensions.field, 'meter');
-    await rejectsWith(inWorkspace(ws, (db) => setSpendCap(db, ws, -5)), 'BAD_USER_INPUT');
+    await rejectsWith(
+      inWorkspace(ws, (db) => setSpendCap(db, ws, -5)),
+      'BAD_USER_INPUT',
+    );
   });
 
   test('the ledger is append-only and tenant-isolated', async () => {
@@ -187,8 +216,14 @@ describe('credit ledger', () => {
     const other = await kit.createWorkspace();
     const jobId = randomUUID();
     await inWorkspace(ws, (db) => settleUsage(db, { jobId, actuals: { [Meter.IMAGE_SMALL]: 1 } }));
-    await assert.rejects(inWorkspace(ws, (db) => db.query(`UPDATE usage_events SET credits = 0 WHERE job_id = $1`, [jobId])), /append-only/);
-    await assert.rejects(inWorkspace(ws, (db) => db.query(`DELETE FROM usage_events WHERE job_id = $1`, [jobId])), /permission denied/);
+    await assert.rejects(
+      inWorkspace(ws, (db) => db.query(`UPDATE usage_events SET credits = 0 WHERE job_id = $1`, [jobId])),
+      /append-only/,
+    );
+    await assert.rejects(
+      inWorkspace(ws, (db) => db.query(`DELETE FROM usage_events WHERE job_id = $1`, [jobId])),
+      /permission denied/,
+    );
     const seen = await inWorkspace<unknown[]>(other, (db) => db.query(`SELECT * FROM usage_events WHERE job_id = $1`, [jobId]));
     assert.equal(seen.length, 0, 'another workspace sees none of it');
   });

@@ -96,10 +96,7 @@ function assertStanding(account: BillingAccount, standing: CreditStanding, credi
 }
 
 function checkedEstimate(estimate: UsageEstimate): Array<[Meter, number]> {
-  return Object.entries(estimate).map(([meter, quantity]) => [
-    assertMeter(meter),
-    assertQuantity(quantity ?? 0, `estimate.${meter}`),
-  ]);
+  return Object.entries(estimate).map(([meter, quantity]) => [assertMeter(meter), assertQuantity(quantity ?? 0, `estimate.${meter}`)]);
 }
 
 /**
@@ -107,11 +104,7 @@ function checkedEstimate(estimate: UsageEstimate): Array<[Meter, number]> {
  * start work of this size now; returns its standing otherwise. Holds nothing: use it to refuse
  * early (input validation); `reserveCredits` is what actually claims the credits.
  */
-export async function assertCanGenerate(
-  db: EntityManager,
-  workspaceId: string,
-  estimate: UsageEstimate = {},
-): Promise<CreditStanding> {
+export async function assertCanGenerate(db: EntityManager, workspaceId: string, estimate: UsageEstimate = {}): Promise<CreditStanding> {
   const credits = checkedEstimate(estimate).reduce((sum, [meter, q]) => sum + creditsFor(meter, q), 0);
   const account = await loadBillingAccount(db, workspaceId);
   const standing = await creditStandingOf(db, account);
@@ -200,7 +193,15 @@ export async function settleUsage(
       [workspaceId, input.jobId, meter, quantity, creditsFor(meter, quantity), reportStatus],
     );
     if (rows[0]) {
-      events.push({ id: rows[0].id, workspaceId, jobId: input.jobId, meter, quantity, credits: creditsFor(meter, quantity), occurredAt: rows[0].occurred_at });
+      events.push({
+        id: rows[0].id,
+        workspaceId,
+        jobId: input.jobId,
+        meter,
+        quantity,
+        credits: creditsFor(meter, quantity),
+        occurredAt: rows[0].occurred_at,
+      });
     }
   }
   await db.query(`UPDATE credit_reservations SET status = 'SETTLED', closed_at = now() WHERE job_id = $1 AND status = 'OPEN'`, [

@@ -49,7 +49,14 @@ export class BillingGateway {
   /** A Stripe Checkout URL that subscribes the workspace to `planId`. */
   async createCheckoutSession(
     db: EntityManager,
-    input: { workspaceId: string; planId: PlanId | string; successUrl: string; cancelUrl: string; customerName?: string; customerEmail?: string },
+    input: {
+      workspaceId: string;
+      planId: PlanId | string;
+      successUrl: string;
+      cancelUrl: string;
+      customerName?: string;
+      customerEmail?: string;
+    },
   ): Promise<{ id: string; url: string }> {
     const plan = planById(input.planId);
     if (!plan.stripe) {

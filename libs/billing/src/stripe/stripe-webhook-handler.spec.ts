@@ -20,13 +20,20 @@ describe('Stripe webhooks', () => {
   const account = async (ws: string) =>
     (await kit.owner.query(`SELECT * FROM billing_accounts WHERE workspace_id = $1`, [ws]))[0] as Record<string, unknown>;
   const reserve = (ws: string) =>
-    kit.tx.with({ workspaceId: ws }, (db) => reserveCredits(db, { workspaceId: ws, jobId: randomUUID(), meter: Meter.IMAGE_SMALL, estimatedQuantity: 1 }));
+    kit.tx.with({ workspaceId: ws }, (db) =>
+      reserveCredits(db, { workspaceId: ws, jobId: randomUUID(), meter: Meter.IMAGE_SMALL, estimatedQuantity: 1 }),
+    );
 
   /** A FREE workspace with all its credits used, then checked out onto PRO. */
   async function subscribedWorkspace(): Promise<{ ws: string; subscriptionId: string }> {
     const ws = await kit.createWorkspace();
     const session = await kit.tx.with({ workspaceId: ws }, (db) =>
-      gateway.createCheckoutSession(db, { workspaceId: ws, planId: PlanId.PRO, successUrl: 'http://localhost/ok', cancelUrl: 'http://localhost/no' }),
+      gateway.createCheckoutSession(db, {
+        workspaceId: ws,
+        planId: PlanId.PRO,
+        successUrl: 'http://localhost/ok',
+        cancelUrl: 'http://localhost/no',
+      }),
     );
     assert.match(session.url, /^http:\/\/127\.0\.0\.1:\d+\/_fake\/checkout\/cs_/);
     const subscription = await kit.fake.completeCheckout(session.id);
@@ -41,7 +48,12 @@ describe('Stripe webhooks', () => {
     await assert.rejects(reserve(ws), (err: BillingException) => err.code === 'QUOTA_EXCEEDED');
 
     const session = await kit.tx.with({ workspaceId: ws }, (db) =>
-      gateway.createCheckoutSession(db, { workspaceId: ws, planId: PlanId.PRO, successUrl: 'http://localhost/ok', cancelUrl: 'http://localhost/no' }),
+      gateway.createCheckoutSession(db, {
+        workspaceId: ws,
+        planId: PlanId.PRO,
+        successUrl: 'http://localhost/ok',
+        cancelUrl: 'http://localhost/no',
+      }),
     );
     await kit.fake.completeCheckout(session.id);
     const acc = await account(ws);
@@ -54,7 +66,9 @@ describe('Stripe webhooks', () => {
     assert.equal(invoices.length, 1);
     assert.equal(invoices[0].status, 'paid');
     assert.equal(invoices[0].amountPaidCents, PLANS.PRO.monthlyFeeCents);
-    const portal = await kit.tx.with({ workspaceId: ws }, (db) => gateway.createPortalSession(db, { workspaceId: ws, returnUrl: 'http://localhost/billing' }));
+    const portal = await kit.tx.with({ workspaceId: ws }, (db) =>
+      gateway.createPortalSession(db, { workspaceId: ws, returnUrl: 'http://localhost/billing' }),
+    );
     assert.match(portal.url, /_fake\/portal\//);
   });
 
@@ -68,7 +82,9 @@ describe('Stripe webhooks', () => {
     assert.equal(failed.length, 3);
     assert.ok(failed.every((d) => d.status === 200 && d.eventId === failed[0].eventId));
 
-    const [{ count }] = await kit.owner.query(`SELECT count(*)::int AS count FROM stripe_webhook_events WHERE id = $1`, [failed[0].eventId]);
+    const [{ count }] = await kit.owner.query(`SELECT count(*)::int AS count FROM stripe_webhook_events WHERE id = $1`, [
+      failed[0].eventId,
+    ]);
     assert.equal(count, 1);
     const acc = await account(ws);
     assert.ok(acc.payment_failed_at);
@@ -95,12 +111,22 @@ describe('Stripe webhooks', () => {
   test('a bad or stale signature is refused with 400 and changes nothing', async () => {
     const { ws, subscriptionId } = await subscribedWorkspace();
     const sub = kit.fake.subscriptions.get(subscriptionId)!;
-    const event = { id: `evt_${randomUUID()}`, object: 'event', type: 'customer.subscription.deleted', created: Math.floor(Date.now() / 1000), data: { object: { ...sub, status: 'canceled' } } };
+    const event = {
+      id: `evt_${randomUUID()}`,
+      object: 'event',
+      type: 'customer.subscription.deleted',
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { ...sub, status: 'canceled' } },
+    };
     sub.status = 'canceled'; // what a forged "deleted" would claim
     const body = JSON.stringify(event);
 
     assert.equal(await kit.fake.deliver(event, kit.fake.sign(body, undefined, 'whsec_wrong')), 400);
-    assert.equal(await kit.fake.deliver(event, kit.fake.sign(body, Math.floor(Date.now() / 1000) - 3600)), 400, 'an hour-old signature is stale');
+    assert.equal(
+      await kit.fake.deliver(event, kit.fake.sign(body, Math.floor(Date.now() / 1000) - 3600)),
+      400,
+      'an hour-old signature is stale',
+    );
     assert.equal(await kit.fake.deliver(event, 't=1,v1=deadbeef'), 400);
     sub.status = 'active';
 
@@ -124,7 +150,10 @@ describe('Stripe webhooks', () => {
     assert.equal(acc.subscription_status, 'canceled');
 
     // An older invoice outcome does not override a newer one.
-    await kit.owner.query(`UPDATE billing_accounts SET payment_failed_at = NULL, payment_state_at = now() + interval '1 hour' WHERE workspace_id = $1`, [ws]);
+    await kit.owner.query(
+      `UPDATE billing_accounts SET payment_failed_at = NULL, payment_state_at = now() + interval '1 hour' WHERE workspace_id = $1`,
+      [ws],
+    );
     await kit.fake.emit('invoice.payment_failed', { id: 'in_old', object: 'invoice', customer: sub.customer });
     assert.equal((await account(ws)).payment_failed_at, null);
   });

@@ -157,7 +157,12 @@ function planOfSubscription(subscription: Stripe.Subscription): PlanId {
  * Stores the subscription's current state. Skipped when a later observation is already stored,
  * or when it is the end of an older subscription while the workspace has moved to a new one.
  */
-async function applySubscription(db: EntityManager, workspaceId: string, subscription: Stripe.Subscription, observedAt: Date): Promise<void> {
+async function applySubscription(
+  db: EntityManager,
+  workspaceId: string,
+  subscription: Stripe.Subscription,
+  observedAt: Date,
+): Promise<void> {
   const plan = planOfSubscription(subscription);
   const ended = plan === PlanId.FREE;
   const item = subscription.items.data[0];

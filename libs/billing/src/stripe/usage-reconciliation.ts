@@ -41,13 +41,15 @@ export async function reconcileUsage(tx: TenantTx, stripe: Stripe, window: { fro
   if (!meter) throw new Error(`Stripe has no meter "${CREDITS_METER.eventName}": run \`npm run billing:setup-stripe\`.`);
 
   // Across workspaces only through this function (see the billing migration).
-  const ledger = await tx.with({ workspaceId: null }, async (db) =>
-    (await db.query(`SELECT * FROM billing_usage_totals($1, $2)`, [window.from, window.to])) as Array<{
-      workspace_id: string;
-      stripe_customer_id: string;
-      reported: string;
-      pending: string;
-    }>,
+  const ledger = await tx.with(
+    { workspaceId: null },
+    async (db) =>
+      (await db.query(`SELECT * FROM billing_usage_totals($1, $2)`, [window.from, window.to])) as Array<{
+        workspace_id: string;
+        stripe_customer_id: string;
+        reported: string;
+        pending: string;
+      }>,
   );
 
   const lines: ReconciliationLine[] = [];

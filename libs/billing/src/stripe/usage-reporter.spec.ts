@@ -18,7 +18,10 @@ describe('usage reporter', () => {
   async function payingWorkspace(): Promise<{ ws: string; customer: string }> {
     const ws = await kit.createWorkspace();
     const customer = await kit.stripe.customers.create({ metadata: { workspace_id: ws } });
-    await kit.owner.query(`INSERT INTO billing_accounts (workspace_id, plan, stripe_customer_id) VALUES ($1, 'PRO', $2)`, [ws, customer.id]);
+    await kit.owner.query(`INSERT INTO billing_accounts (workspace_id, plan, stripe_customer_id) VALUES ($1, 'PRO', $2)`, [
+      ws,
+      customer.id,
+    ]);
     return { ws, customer: customer.id };
   }
 
@@ -26,7 +29,9 @@ describe('usage reporter', () => {
     const { ws, customer } = await payingWorkspace();
     const free = await kit.createWorkspace();
     const jobId = randomUUID();
-    await kit.tx.with({ workspaceId: ws }, (db) => settleUsage(db, { jobId, actuals: { [Meter.IMAGE_MEDIUM]: 2, [Meter.TEXT_PROMPT_TOKENS]: 900 } }));
+    await kit.tx.with({ workspaceId: ws }, (db) =>
+      settleUsage(db, { jobId, actuals: { [Meter.IMAGE_MEDIUM]: 2, [Meter.TEXT_PROMPT_TOKENS]: 900 } }),
+    );
     await kit.tx.with({ workspaceId: free }, (db) => settleUsage(db, { jobId: randomUUID(), actuals: { [Meter.IMAGE_SMALL]: 1 } }));
 
     const run = await new UsageReporter(kit.tx, kit.stripe).reportAll();
@@ -35,7 +40,10 @@ describe('usage reporter', () => {
       `SELECT id, report_status FROM usage_events WHERE workspace_id IN ($1, $2) ORDER BY report_status`,
       [ws, free],
     );
-    assert.deepEqual(rows.map((r) => r.report_status), ['NOT_BILLABLE', 'REPORTED', 'REPORTED']);
+    assert.deepEqual(
+      rows.map((r) => r.report_status),
+      ['NOT_BILLABLE', 'REPORTED', 'REPORTED'],
+    );
     for (const row of rows.filter((r) => r.report_status === 'REPORTED')) assert.ok(kit.fake.meterEvents.has(row.id));
     assert.equal(kit.fake.meteredValue(customer), 20 + 1);
   });
@@ -65,7 +73,10 @@ describe('usage reporter', () => {
       `SELECT id, credits FROM usage_events WHERE workspace_id = ANY($1)`,
       [accounts.map((a) => a.ws)],
     );
-    assert.ok(ledger.every((r) => kit.fake.meterEvents.has(r.id)), 'Stripe holds exactly the ledger identifiers');
+    assert.ok(
+      ledger.every((r) => kit.fake.meterEvents.has(r.id)),
+      'Stripe holds exactly the ledger identifiers',
+    );
     const [{ pending }] = await kit.owner.query(`SELECT count(*)::int AS pending FROM usage_events WHERE report_status = 'PENDING'`);
     assert.equal(pending, 0);
     for (const { ws, customer } of accounts) {
@@ -75,7 +86,10 @@ describe('usage reporter', () => {
 
     // Reconciliation against Stripe's meter event summaries agrees, and stores a row per workspace.
     const now = Date.now();
-    const window = { from: new Date(Math.floor(now / 60_000) * 60_000 - 3_600_000), to: new Date(Math.ceil(now / 60_000) * 60_000 + 60_000) };
+    const window = {
+      from: new Date(Math.floor(now / 60_000) * 60_000 - 3_600_000),
+      to: new Date(Math.ceil(now / 60_000) * 60_000 + 60_000),
+    };
     const report = await reconcileUsage(kit.tx, kit.stripe, window);
     assert.equal(report.mismatches.length, 0);
     assert.ok(report.lines.length >= 5);
@@ -91,7 +105,10 @@ describe('usage reporter', () => {
       [ws],
     );
     const now = Date.now();
-    const report = await reconcileUsage(kit.tx, kit.stripe, { from: new Date(Math.floor(now / 60_000) * 60_000 - 60_000), to: new Date(Math.ceil(now / 60_000) * 60_000 + 60_000) });
+    const report = await reconcileUsage(kit.tx, kit.stripe, {
+      from: new Date(Math.floor(now / 60_000) * 60_000 - 60_000),
+      to: new Date(Math.ceil(now / 60_000) * 60_000 + 60_000),
+    });
     const line = report.mismatches.find((l) => l.stripeCustomerId === customer);
     assert.ok(line);
     assert.equal(line.difference, -20);

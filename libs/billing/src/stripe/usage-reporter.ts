@@ -65,15 +65,21 @@ export class UsageReporter {
   /** One pass over up to maxRowsPerRun pending rows. */
   async reportPending(): Promise<UsageReportRun> {
     // Across workspaces only through this function (see the billing migration).
-    const rows = await this.tx.with({ workspaceId: null }, async (db) =>
-      (await db.query(`SELECT * FROM billing_pending_usage($1)`, [this.maxRowsPerRun])) as PendingRow[],
+    const rows = await this.tx.with(
+      { workspaceId: null },
+      async (db) => (await db.query(`SELECT * FROM billing_pending_usage($1)`, [this.maxRowsPerRun])) as PendingRow[],
     );
     const size = this.mode === 'stream' ? this.batchSize : 1;
     const batches: PendingRow[][] = [];
     for (let i = 0; i < rows.length; i += size) batches.push(rows.slice(i, i + size));
 
     const oldest = rows[0] ? new Date(rows[0].occurred_at).getTime() : null;
-    const run: UsageReportRun = { reported: 0, failed: 0, requests: 0, lagSeconds: oldest === null ? 0 : Math.max(0, (Date.now() - oldest) / 1000) };
+    const run: UsageReportRun = {
+      reported: 0,
+      failed: 0,
+      requests: 0,
+      lagSeconds: oldest === null ? 0 : Math.max(0, (Date.now() - oldest) / 1000),
+    };
     let next = 0;
     const lane = async (): Promise<void> => {
       while (next < batches.length) {

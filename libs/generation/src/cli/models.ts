@@ -30,7 +30,10 @@ async function main(argv: string[]): Promise<number> {
     case 'list': {
       const models = listModels(modelDir);
       if (models.length === 0) console.log(`no models in ${modelDir}`);
-      for (const m of models) console.log(`${m.id.padEnd(40)} ${m.kind.padEnd(9)} ${(m.sizeBytes / 1e6).toFixed(1).padStart(8)} MB${m.isDemo ? '  (demo, random weights)' : ''}`);
+      for (const m of models)
+        console.log(
+          `${m.id.padEnd(40)} ${m.kind.padEnd(9)} ${(m.sizeBytes / 1e6).toFixed(1).padStart(8)} MB${m.isDemo ? '  (demo, random weights)' : ''}`,
+        );
       return 0;
     }
     case 'pull': {
@@ -60,7 +63,9 @@ async function main(argv: string[]): Promise<number> {
       if (args[0] === 'diffusion') {
         const name = flag(args, 'name') ?? (size === 'bench' ? 'brandwright/tiny-diffusion-bench' : TINY_DIFFUSION_ID);
         const info = buildTinyDiffusionModel({ dir: join(modelDir, name), name, size, seed: Number(flag(args, 'seed') ?? 7) });
-        console.log(`built ${name}: ${(info.parameters / 1e6).toFixed(2)}M parameters, in ${info.dir} (demo diffusion pipeline, random weights)`);
+        console.log(
+          `built ${name}: ${(info.parameters / 1e6).toFixed(2)}M parameters, in ${info.dir} (demo diffusion pipeline, random weights)`,
+        );
         return 0;
       }
       const name = flag(args, 'name') ?? (size === 'bench' ? 'brandwright/tiny-bench' : DEMO_MODEL_ID);
@@ -73,7 +78,9 @@ async function main(argv: string[]): Promise<number> {
         idType: flag(args, 'ids') === 'int32' ? 'int32' : 'int64',
         cacheType: flag(args, 'cache') === 'float16' ? 'float16' : 'float32',
       });
-      console.log(`built ${name}: ${(info.parameters / 1e6).toFixed(2)}M parameters, vocab ${info.vocabSize}, in ${info.dir} (demo model, random weights)`);
+      console.log(
+        `built ${name}: ${(info.parameters / 1e6).toFixed(2)}M parameters, vocab ${info.vocabSize}, in ${info.dir} (demo model, random weights)`,
+      );
       return 0;
     }
     default:

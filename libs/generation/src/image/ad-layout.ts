@@ -111,7 +111,15 @@ function fitCopy(
   );
 }
 
-function placeText(role: TextRole, face: FontFace, wrapped: WrappedText, x: number, y: number, width: number, align: 'left' | 'center'): PlacedText {
+function placeText(
+  role: TextRole,
+  face: FontFace,
+  wrapped: WrappedText,
+  x: number,
+  y: number,
+  width: number,
+  align: 'left' | 'center',
+): PlacedText {
   const left = align === 'center' ? x + (width - wrapped.width) / 2 : x;
   return { role, face, wrapped, align, box: { x: left, y, width: wrapped.width, height: wrapped.height } };
 }
@@ -135,7 +143,14 @@ function stackedLayout(format: AdFormat, copy: AdCopy, faces: AdFaces, logoAspec
   const textWidth = W / H > 1.5 ? Math.round(W * 0.62) : W - 2 * margin;
   const available = bottom - textTop;
   const gapScale = 1;
-  const sized = fitCopy(copy, faces, format.headlineSize, () => textWidth, (s) => blockHeight(s, gapScale).total <= available, format);
+  const sized = fitCopy(
+    copy,
+    faces,
+    format.headlineSize,
+    () => textWidth,
+    (s) => blockHeight(s, gapScale).total <= available,
+    format,
+  );
 
   const heights = blockHeight(sized, gapScale);
   let y = bottom - heights.total;

@@ -23,7 +23,11 @@ export interface BrandAssetOptions {
   fontFiles?: Record<string, FontSource>;
 }
 
-function resolveFace(family: string | null, weight: BundledWeight, fontFiles: Record<string, FontSource>): { face: FontFace; substituted: boolean } {
+function resolveFace(
+  family: string | null,
+  weight: BundledWeight,
+  fontFiles: Record<string, FontSource>,
+): { face: FontFace; substituted: boolean } {
   if (!family || family.toLowerCase() === BUNDLED_FONT_FAMILY.toLowerCase()) return { face: bundledFontFace(weight), substituted: false };
   const source = fontFiles[family];
   if (source === undefined) return { face: bundledFontFace(weight), substituted: true };
@@ -36,7 +40,11 @@ async function decodeLogo(logo: Buffer): Promise<BrandAssets['logo']> {
     if (!info.width || !info.height) throw new Error('logo has no size');
     return { png: data, aspect: info.width / info.height };
   } catch (err) {
-    throw new ImageError(ImageErrorCode.LOGO_UNREADABLE, `the brand logo cannot be decoded (PNG, SVG, WebP or JPEG expected): ${(err as Error).message}`, 'logo');
+    throw new ImageError(
+      ImageErrorCode.LOGO_UNREADABLE,
+      `the brand logo cannot be decoded (PNG, SVG, WebP or JPEG expected): ${(err as Error).message}`,
+      'logo',
+    );
   }
 }
 

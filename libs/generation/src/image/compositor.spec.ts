@@ -33,8 +33,22 @@ function background(kind: 'light' | 'dark' | 'busy'): { data: Buffer; width: num
 }
 
 const brand: BrandVisuals = { palette: ['#0F62FE', '#FFD400', '#161616'], headingFont: null, bodyFont: null, logo: null };
-const copy = { headline: 'Fresh coffee delivered every morning', subline: 'Roasted this week, brewed in minutes. Free delivery on your first order.', cta: 'Order now' };
-const provenance = provenanceRecord({ modelId: 'test/model', modelVersion: 'v1', scheduler: 'euler', steps: 4, guidance: 7, seed: 9, width: W, height: H, prompt: 'coffee' });
+const copy = {
+  headline: 'Fresh coffee delivered every morning',
+  subline: 'Roasted this week, brewed in minutes. Free delivery on your first order.',
+  cta: 'Order now',
+};
+const provenance = provenanceRecord({
+  modelId: 'test/model',
+  modelVersion: 'v1',
+  scheduler: 'euler',
+  steps: 4,
+  guidance: 7,
+  seed: 9,
+  width: W,
+  height: H,
+  prompt: 'coffee',
+});
 
 async function compose(format: AdFormatId, kind: 'light' | 'dark' | 'busy', extra: Partial<BrandVisuals> = {}): Promise<AdCreative> {
   return composeAdCreative({ picture: background(kind), format, brand: { ...brand, ...extra }, copy, provenance, keepPixels: true });
@@ -83,7 +97,10 @@ describe('ad compositor', () => {
       const { width, height } = AD_FORMATS[id];
       assert.equal(creative.width, width);
       assert.equal(creative.height, height);
-      for (const [kind, bytes] of [['png', creative.png], ['webp', creative.webp]] as const) {
+      for (const [kind, bytes] of [
+        ['png', creative.png],
+        ['webp', creative.webp],
+      ] as const) {
         const meta = await sharp(bytes).metadata();
         assert.equal(meta.format, kind);
         assert.deepEqual([meta.width, meta.height], [width, height], `${id} ${kind}`);
@@ -108,7 +125,9 @@ describe('ad compositor', () => {
   });
 
   test('story text and logo stay out of the top 14% and bottom 20%', async () => {
-    const logo = await sharp({ create: { width: 120, height: 40, channels: 4, background: '#0F62FE' } }).png().toBuffer();
+    const logo = await sharp({ create: { width: 120, height: 40, channels: 4, background: '#0F62FE' } })
+      .png()
+      .toBuffer();
     const creative = await composeAdCreative({ picture: background('dark'), format: 'STORY', brand: { ...brand, logo }, copy, provenance });
     for (const t of creative.brandCheck.text) {
       assert.ok(t.box.y >= 1920 * 0.14, `${t.role} starts at ${t.box.y}`);
@@ -118,7 +137,13 @@ describe('ad compositor', () => {
 
   test('long copy is wrapped and shrunk, never cut off', async () => {
     const long = 'Everything you need to plan, write, test and launch campaigns across search, social and email, in one place';
-    const creative = await composeAdCreative({ picture: background('light'), format: 'MEDIUM_RECTANGLE', brand, copy: { ...copy, headline: long }, provenance });
+    const creative = await composeAdCreative({
+      picture: background('light'),
+      format: 'MEDIUM_RECTANGLE',
+      brand,
+      copy: { ...copy, headline: long },
+      provenance,
+    });
     const headline = creative.brandCheck.text.find((t) => t.role === 'headline')!;
     assert.equal(headline.lines.join(' '), long);
     assert.ok(headline.lines.length > 1);
@@ -154,17 +179,29 @@ describe('ad compositor', () => {
     assert.ok(report.paletteAdherence.score >= 0 && report.paletteAdherence.score <= 1);
     assert.equal(report.paletteAdherence.perColour.length, 3);
     assert.ok(report.textAreaShare > 0 && report.textAreaShare < 1);
-    assert.deepEqual(report.text.map((t: { role: string }) => t.role), ['headline', 'subline', 'cta']);
+    assert.deepEqual(
+      report.text.map((t: { role: string }) => t.role),
+      ['headline', 'subline', 'cta'],
+    );
     // A brand-coloured picture scores high adherence; a light grey one (no palette colour) low.
     const blue = Buffer.alloc(W * H * 3);
     for (let i = 0; i < blue.length; i += 3) blue.set([15, 98, 254], i);
-    const onBrand = await composeAdCreative({ picture: { data: blue, width: W, height: H, channels: 3 }, format: 'SQUARE', brand, copy, provenance });
+    const onBrand = await composeAdCreative({
+      picture: { data: blue, width: W, height: H, channels: 3 },
+      format: 'SQUARE',
+      brand,
+      copy,
+      provenance,
+    });
     assert.ok(onBrand.brandCheck.paletteAdherence.score > 0.7, `on-brand adherence ${onBrand.brandCheck.paletteAdherence.score}`);
     assert.ok(report.paletteAdherence.score < 0.5);
   });
 
   test('bad input gets typed errors that name it', async () => {
-    await assert.rejects(prepareBrandAssets({ ...brand, logo: Buffer.from('not an image') }), (e: ImageError) => e.code === ImageErrorCode.LOGO_UNREADABLE && e.subject === 'logo');
+    await assert.rejects(
+      prepareBrandAssets({ ...brand, logo: Buffer.from('not an image') }),
+      (e: ImageError) => e.code === ImageErrorCode.LOGO_UNREADABLE && e.subject === 'logo',
+    );
     await assert.rejects(
       prepareBrandAssets({ ...brand, headingFont: 'Acme Sans' }, { fontFiles: { 'Acme Sans': '/nope/acme.ttf' } }),
       (e: ImageError) => e.code === ImageErrorCode.FONT_NOT_FOUND && e.message.includes('/nope/acme.ttf'),
@@ -173,7 +210,10 @@ describe('ad compositor', () => {
       prepareBrandAssets({ ...brand, headingFont: 'Acme Sans' }, { fontFiles: { 'Acme Sans': Buffer.from('garbage') } }),
       (e: ImageError) => e.code === ImageErrorCode.FONT_UNREADABLE,
     );
-    await assert.rejects(prepareBrandAssets({ ...brand, palette: ['blue'] }), (e: ImageError) => e.code === ImageErrorCode.INVALID_PALETTE && e.subject === 'palette[0]');
+    await assert.rejects(
+      prepareBrandAssets({ ...brand, palette: ['blue'] }),
+      (e: ImageError) => e.code === ImageErrorCode.INVALID_PALETTE && e.subject === 'palette[0]',
+    );
     await assert.rejects(
       composeAdCreative({ picture: background('light'), format: 'BILLBOARD' as AdFormatId, brand, copy, provenance }),
       (e: ImageError) => e.code === ImageErrorCode.UNKNOWN_FORMAT && e.subject === 'BILLBOARD',

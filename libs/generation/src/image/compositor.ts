@@ -101,7 +101,16 @@ function scrimFor(plan: AdLayoutPlan, base: RgbImage, assets: BrandAssets): Scri
   const copyTexts = plan.texts.filter((t) => t.role !== 'cta');
   const headline = copyTexts[0].wrapped.size;
   const box = pad(plan.copyBlock!, Math.max(4, headline * 0.3));
-  return { ...chooseScrim(samplePixels(base, copyTexts.map((t) => pad(t.box, 1))), assets.palette), box };
+  return {
+    ...chooseScrim(
+      samplePixels(
+        base,
+        copyTexts.map((t) => pad(t.box, 1)),
+      ),
+      assets.palette,
+    ),
+    box,
+  };
 }
 
 function backdropSvg(plan: AdLayoutPlan, colours: ColourPlan): string | null {
@@ -221,7 +230,10 @@ export async function composeAdCreative(input: ComposeAdInput): Promise<AdCreati
   const raw = () => sharp(final, { raw: { width: format.width, height: format.height, channels: 3 } });
   const side = input.thumbnailMaxSide ?? 320;
   const [png, webp, thumbnail] = await Promise.all([
-    raw().png({ compressionLevel: 6 }).toBuffer().then((b) => embedXmpInPng(b, xmp)),
+    raw()
+      .png({ compressionLevel: 6 })
+      .toBuffer()
+      .then((b) => embedXmpInPng(b, xmp)),
     raw().withXmp(xmp).webp({ quality: 90 }).toBuffer(),
     raw().resize(side, side, { fit: 'inside' }).withXmp(xmp).webp({ quality: 80 }).toBuffer(),
   ]);

@@ -32,9 +32,15 @@ test('generateAdCreatives: variants × formats, each with PNG, WebP, thumbnail, 
     { onProgress: (p) => progress.push(p) },
   );
   assert.equal(variants.length, 2);
-  assert.deepEqual(variants.map((v) => v.seed), [10, 11]);
+  assert.deepEqual(
+    variants.map((v) => v.seed),
+    [10, 11],
+  );
   for (const variant of variants) {
-    assert.deepEqual(variant.creatives.map((c) => c.format), ['MEDIUM_RECTANGLE', 'LEADERBOARD']);
+    assert.deepEqual(
+      variant.creatives.map((c) => c.format),
+      ['MEDIUM_RECTANGLE', 'LEADERBOARD'],
+    );
     for (const creative of variant.creatives) {
       const meta = await sharp(creative.png).metadata();
       assert.deepEqual([meta.width, meta.height], [creative.width, creative.height]);

@@ -17,7 +17,10 @@ import type { EngineInfo } from './engine/worker-protocol';
 /** What makes pictures: an ImageEngine (diffusion or built-in), or anything shaped like one. */
 export interface PictureSource {
   readonly info: Pick<EngineInfo, 'kind'>;
-  generate(request: ImageRequest, hooks?: { onProgress?: (p: { step: number; total: number }) => void; signal?: AbortSignal }): Promise<GeneratedPicture>;
+  generate(
+    request: ImageRequest,
+    hooks?: { onProgress?: (p: { step: number; total: number }) => void; signal?: AbortSignal },
+  ): Promise<GeneratedPicture>;
 }
 
 export interface AdCreativesRequest extends BrandAssetOptions {
@@ -76,7 +79,14 @@ export async function generateAdCreatives(
   const picturesPerVariant = perFormatPictures ? formats.length : 1;
   const unitsPerVariant = picturesPerVariant + formats.length;
   const report = (variant: number, stage: AdCreativesProgress['stage'], step: number, total: number, unitsDone: number) =>
-    hooks.onProgress?.({ variant, variants, stage, step, total, fraction: (variant * unitsPerVariant + unitsDone) / (variants * unitsPerVariant) });
+    hooks.onProgress?.({
+      variant,
+      variants,
+      stage,
+      step,
+      total,
+      fraction: (variant * unitsPerVariant + unitsDone) / (variants * unitsPerVariant),
+    });
 
   const results: AdCreativeVariant[] = [];
   for (let v = 0; v < variants; v++) {

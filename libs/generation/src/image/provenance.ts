@@ -32,7 +32,10 @@ export interface ProvenanceRecord {
 }
 
 /** How the picture was made (as the record keeps it), plus the prompts the record hashes. */
-export type ProvenanceInput = Pick<ProvenanceRecord, 'modelId' | 'modelVersion' | 'scheduler' | 'steps' | 'guidance' | 'seed' | 'width' | 'height'> & {
+export type ProvenanceInput = Pick<
+  ProvenanceRecord,
+  'modelId' | 'modelVersion' | 'scheduler' | 'steps' | 'guidance' | 'seed' | 'width' | 'height'
+> & {
   prompt: string;
   negativePrompt?: string | null;
   createdAt?: Date;

@@ -32,7 +32,9 @@ before(async () => {
         size: body.length,
         ...(path.endsWith('.onnx') ? { lfs: { oid: lieAboutHash ? sha(Buffer.from('other')) : sha(body), size: body.length } } : {}),
       }));
-      return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([{ type: 'directory', path: 'onnx' }, ...entries]));
+      return res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify([{ type: 'directory', path: 'onnx' }, ...entries]));
     }
     const file = url.pathname.match(/^\/acme\/tiny\/resolve\/main\/(.+)$/)?.[1];
     const body = file ? files[file] : undefined;
@@ -65,7 +67,10 @@ test('pull resumes a broken download with a Range request and verifies it', asyn
   const { dir } = await pullModel({ repo: 'acme/tiny', modelDir, endpoint, onProgress: (p) => progress.push(p.overallReceived) });
   assert.deepEqual(readFileSync(join(dir, 'onnx', 'model.onnx')), weights);
   assert.deepEqual(readFileSync(join(dir, 'config.json')), config);
-  assert.ok(ranges.some((r) => /^onnx\/model\.onnx:\d+$/.test(r) && Number(r.split(":")[1]) > 0), `ranges: ${ranges}`);
+  assert.ok(
+    ranges.some((r) => /^onnx\/model\.onnx:\d+$/.test(r) && Number(r.split(':')[1]) > 0),
+    `ranges: ${ranges}`,
+  );
   assert.equal(existsSync(join(dir, 'onnx', 'model_fp16.onnx')), false, 'only the files the engine uses');
   assert.equal(progress.at(-1), weights.length + config.length);
 });
@@ -82,5 +87,8 @@ test('pull rejects a file whose sha256 does not match and leaves no model file',
 });
 
 test('an unknown repo is MODEL_NOT_FOUND', async () => {
-  await assert.rejects(pullModel({ repo: 'acme/none', modelDir: join(root, 'c'), endpoint }), (e: GenerationError) => e.code === GenerationErrorCode.MODEL_NOT_FOUND);
+  await assert.rejects(
+    pullModel({ repo: 'acme/none', modelDir: join(root, 'c'), endpoint }),
+    (e: GenerationError) => e.code === GenerationErrorCode.MODEL_NOT_FOUND,
+  );
 });

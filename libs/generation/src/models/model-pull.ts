@@ -49,10 +49,19 @@ export async function listHubFiles(options: Pick<PullOptions, 'repo' | 'endpoint
     throw new GenerationError(GenerationErrorCode.DOWNLOAD_FAILED, `cannot reach ${url}: ${error.message}`);
   });
   if (res.status === 404 || res.status === 401) {
-    throw new GenerationError(GenerationErrorCode.MODEL_NOT_FOUND, `${options.repo} is not on ${options.endpoint} (HTTP ${res.status})`, 'repo');
+    throw new GenerationError(
+      GenerationErrorCode.MODEL_NOT_FOUND,
+      `${options.repo} is not on ${options.endpoint} (HTTP ${res.status})`,
+      'repo',
+    );
   }
   if (!res.ok) throw new GenerationError(GenerationErrorCode.DOWNLOAD_FAILED, `${url} answered HTTP ${res.status}`);
-  const entries = (await res.json()) as { type: string; path: string; size: number; lfs?: { oid?: string; sha256?: string; size?: number } }[];
+  const entries = (await res.json()) as {
+    type: string;
+    path: string;
+    size: number;
+    lfs?: { oid?: string; sha256?: string; size?: number };
+  }[];
   return entries
     .filter((e) => e.type === 'file')
     .map((e) => ({ path: e.path, size: e.lfs?.size ?? e.size, sha256: e.lfs?.sha256 ?? e.lfs?.oid }));
@@ -63,7 +72,8 @@ export async function pullModel(options: PullOptions): Promise<{ dir: string; fi
     throw new GenerationError(GenerationErrorCode.INVALID_PARAMETERS, `repo must look like owner/name, got "${options.repo}"`, 'repo');
   }
   const files = (await listHubFiles(options)).filter((f) => (options.include ?? defaultInclude)(f.path));
-  if (files.length === 0) throw new GenerationError(GenerationErrorCode.MODEL_NOT_FOUND, `${options.repo} has no files this engine can use`, 'repo');
+  if (files.length === 0)
+    throw new GenerationError(GenerationErrorCode.MODEL_NOT_FOUND, `${options.repo} has no files this engine can use`, 'repo');
   const dir = join(options.modelDir, options.repo);
   const overallTotal = files.reduce((n, f) => n + f.size, 0);
   let done = 0;
@@ -97,7 +107,8 @@ async function downloadFile(options: PullOptions, file: HubFile, target: string,
     try {
       const headers = { ...authHeaders(options.token), ...(have > 0 ? { range: `bytes=${have}-` } : {}) };
       const res = await fetch(url, { headers });
-      if (res.status === 404) throw new GenerationError(GenerationErrorCode.MODEL_NOT_FOUND, `${file.path} is missing from ${options.repo}`, 'repo');
+      if (res.status === 404)
+        throw new GenerationError(GenerationErrorCode.MODEL_NOT_FOUND, `${file.path} is missing from ${options.repo}`, 'repo');
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
       // 200 to a Range request means the server ignored it: start over.
       const append = res.status === 206 && have > 0;
@@ -129,7 +140,11 @@ async function downloadFile(options: PullOptions, file: HubFile, target: string,
     const actual = await sha256Of(partial);
     if (actual !== file.sha256) {
       unlinkSync(partial);
-      throw new GenerationError(GenerationErrorCode.INTEGRITY_MISMATCH, `${file.path}: sha256 is ${actual}, the hub says ${file.sha256}`, 'repo');
+      throw new GenerationError(
+        GenerationErrorCode.INTEGRITY_MISMATCH,
+        `${file.path}: sha256 is ${actual}, the hub says ${file.sha256}`,
+        'repo',
+      );
     }
   }
   renameSync(partial, target);

@@ -104,7 +104,9 @@ export function resolveTextModel(modelDir: string, modelId?: string): StoredMode
   if (!model) {
     throw new GenerationError(
       GenerationErrorCode.MODEL_NOT_FOUND,
-      modelId ? `text model "${modelId}" is not installed in ${root}` : `no text model is installed in ${root}; run \`npm run models -- build-tiny\``,
+      modelId
+        ? `text model "${modelId}" is not installed in ${root}`
+        : `no text model is installed in ${root}; run \`npm run models -- build-tiny\``,
       'model',
     );
   }

@@ -47,14 +47,7 @@ const DATA_TYPE: Record<OnnxDataType, number> = {
 };
 
 export type TensorValues =
-  | Float32Array
-  | Uint16Array /* float16 bits */
-  | BigInt64Array
-  | Int32Array
-  | Int8Array
-  | Uint8Array
-  | Float64Array
-  | number[];
+  Float32Array | Uint16Array /* float16 bits */ | BigInt64Array | Int32Array | Int8Array | Uint8Array | Float64Array | number[];
 
 export interface OnnxTensor {
   name: string;
@@ -150,10 +143,7 @@ export class OnnxGraph {
   /** A small constant as an initializer with a generated name (shapes, axes, scalars). */
   constant(type: OnnxDataType, dims: number[], values: number[] | TensorValues, hint = 'const'): string {
     const name = this.uniqueName(hint);
-    const typed =
-      Array.isArray(values) && (type === 'int64')
-        ? BigInt64Array.from(values.map((v) => BigInt(v)))
-        : values;
+    const typed = Array.isArray(values) && type === 'int64' ? BigInt64Array.from(values.map((v) => BigInt(v))) : values;
     return this.initializer(name, type, dims, typed);
   }
 

@@ -51,7 +51,6 @@ const SIZES: Record<TinyDiffusionSize, { hidden: number; unetChannels: number; u
 const LATENT_CHANNELS = 4;
 const MAX_POSITIONS = 77;
 
-
 const WORDS =
   'a photo of the product on a table in soft light, studio, bright colours, summer beach, city at night, ' +
   'minimal background, abstract shapes, brand poster, coffee cup, running shoes, mountain landscape, sunset sky, ' +
@@ -164,7 +163,12 @@ export function buildTinyDiffusionModel(options: TinyDiffusionOptions): TinyDiff
     g.input('timestep', timestepType, ['steps']);
     g.input('encoder_hidden_states', 'float32', ['batch_size', 'sequence_length', D]);
     const conv = (x: string, cin: number, cout: number, k: number) => {
-      const w = g.initializer(g.uniqueName('conv_w'), 'float32', [cout, cin, k, k], uniform(cout * cin * k * k, 1 / Math.sqrt(cin * k * k)));
+      const w = g.initializer(
+        g.uniqueName('conv_w'),
+        'float32',
+        [cout, cin, k, k],
+        uniform(cout * cin * k * k, 1 / Math.sqrt(cin * k * k)),
+      );
       const b = g.initializer(g.uniqueName('conv_b'), 'float32', [cout], uniform(cout, 0.05));
       return g.op('Conv', [x, w, b], { pads: [k >> 1, k >> 1, k >> 1, k >> 1] });
     };
@@ -176,7 +180,12 @@ export function buildTinyDiffusionModel(options: TinyDiffusionOptions): TinyDiff
     const textShift = g.op('Reshape', [g.op('MatMul', [ctx, ctxW]), shape4]);
     // Timestep: sinusoidal features → channel shift [steps, C, 1, 1] (broadcasts over the batch).
     const t = g.op('Cast', ['timestep'], { to: 1 });
-    const freqs = g.initializer('t_freqs', 'float32', [1, 8], Float32Array.from({ length: 8 }, (_, i) => 1 / 10000 ** (i / 8)));
+    const freqs = g.initializer(
+      't_freqs',
+      'float32',
+      [1, 8],
+      Float32Array.from({ length: 8 }, (_, i) => 1 / 10000 ** (i / 8)),
+    );
     const tFeat = g.op('Sin', [g.op('Mul', [g.op('Unsqueeze', [t, g.constant('int64', [1], [1])]), freqs])]);
     const tW = g.initializer('t_proj', 'float32', [8, C], uniform(8 * C, 0.5));
     const timeShift = g.op('Reshape', [g.op('MatMul', [tFeat, tW]), shape4]);

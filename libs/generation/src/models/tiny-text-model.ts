@@ -66,7 +66,6 @@ export interface TinyTextModelInfo {
   vocabSize: number;
 }
 
-
 export function buildTinyTextModel(options: TinyTextModelOptions): TinyTextModelInfo {
   const dims = SIZES[options.size ?? 'test'];
   const idType = options.idType ?? 'int64';
@@ -117,10 +116,14 @@ export function buildTinyTextModel(options: TinyTextModelOptions): TinyTextModel
   const mergeHeads = i64([0, 0, E]);
 
   const layerNorm = (x: string, name: string) =>
-    g.op('LayerNormalization', [x, g.initializer(`${name}.weight`, 'float32', [E], ones(E)), g.initializer(`${name}.bias`, 'float32', [E], zeros(E))], {
-      axis: -1,
-      epsilon: 1e-5,
-    });
+    g.op(
+      'LayerNormalization',
+      [x, g.initializer(`${name}.weight`, 'float32', [E], ones(E)), g.initializer(`${name}.bias`, 'float32', [E], zeros(E))],
+      {
+        axis: -1,
+        epsilon: 1e-5,
+      },
+    );
   const linear = (x: string, name: string, inF: number, outF: number) =>
     g.op('MatMul', [x, g.initializer(name, 'float32', [inF, outF], uniform(inF * outF, 1 / Math.sqrt(inF)))]);
   const toHeads = (x: string) => g.op('Transpose', [g.op('Reshape', [x, splitHeads])], { perm: [0, 2, 1, 3] });

@@ -22,9 +22,7 @@ type ErrorJson = { code: GenerationErrorCode; message: string; field?: string };
 
 export type EngineToWorker =
   /** `stream`: send each token back as it comes (only when the caller listens). */
-  | { type: 'generate'; id: string; request: GenerationRequest; stream: boolean }
-  | { type: 'cancel'; id: string }
-  | { type: 'close' };
+  { type: 'generate'; id: string; request: GenerationRequest; stream: boolean } | { type: 'cancel'; id: string } | { type: 'close' };
 
 export type WorkerToEngine =
   | { type: 'ready'; info: EngineInfo }

@@ -30,7 +30,12 @@ async function main(): Promise<void> {
   }
   send({
     type: 'ready',
-    info: { modelId: model.id, isDemo: model.isDemo, executionProvider: model.executionProvider, contextLength: model.signature.contextLength },
+    info: {
+      modelId: model.id,
+      isDemo: model.isDemo,
+      executionProvider: model.executionProvider,
+      contextLength: model.signature.contextLength,
+    },
   });
   port.on('message', async (message: EngineToWorker) => {
     if (message.type === 'generate') {

@@ -16,7 +16,13 @@ import type { IdArray } from './decoder-model';
 import { OutputText } from './output-text';
 import { sampleToken, seededRandom, type SamplingParams } from './sampler';
 import { GenerationError, GenerationErrorCode } from './generation-error';
-import { validateRequest, type FinishReason, type GenerationRequest, type GenerationResult, type StreamedToken } from './generation-request';
+import {
+  validateRequest,
+  type FinishReason,
+  type GenerationRequest,
+  type GenerationResult,
+  type StreamedToken,
+} from './generation-request';
 
 export interface RequestCallbacks {
   /** Absent when nobody streams: the text is still assembled, nothing is sent per token. */
@@ -283,8 +289,7 @@ export class BatchScheduler {
       if (eosIds.has(token) && !r.ignoreEos) {
         // End-of-text only because the limit left nothing else: that is the limit speaking.
         reason = limit !== undefined && !eosIds.has(argmax(logits)) ? 'max_chars' : 'eos';
-      }
-      else {
+      } else {
         r.output.append(token);
         if (r.output.cutAtStop()) reason = 'stop';
         else if (r.generated.length >= r.maxNewTokens) reason = 'max_tokens';
@@ -298,7 +303,8 @@ export class BatchScheduler {
       r.output.finish(reason, reason === 'max_chars' || reason === 'constraints' ? continuesWord : false);
     }
     const text = r.output.takeStreamable(r.finished);
-    if (r.callbacks.onToken && (token >= 0 || text)) r.callbacks.onToken({ index: r.generated.length - (token >= 0 ? 1 : 0), tokenId: token, text });
+    if (r.callbacks.onToken && (token >= 0 || text))
+      r.callbacks.onToken({ index: r.generated.length - (token >= 0 ? 1 : 0), tokenId: token, text });
     if (reason) {
       r.callbacks.onDone({
         text: r.output.text,
@@ -310,7 +316,6 @@ export class BatchScheduler {
       });
     }
   }
-
 }
 
 function setId(array: IdArray, index: number, value: number): void {

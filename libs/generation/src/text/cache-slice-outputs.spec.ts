@@ -32,7 +32,11 @@ async function generate(model: DecoderModel, prompts: string[]): Promise<string[
     prompts.map(
       (prompt, i) =>
         new Promise<GenerationResult>((resolve, reject) =>
-          scheduler.submit(String(i), { prompt, maxNewTokens: 12 + 3 * i, ignoreEos: true }, { onToken: () => {}, onDone: resolve, onError: reject }),
+          scheduler.submit(
+            String(i),
+            { prompt, maxNewTokens: 12 + 3 * i, ignoreEos: true },
+            { onToken: () => {}, onDone: resolve, onError: reject },
+          ),
         ),
     ),
   );
@@ -48,7 +52,10 @@ describe('cache-slice outputs', () => {
     const session = await ort.InferenceSession.create(patched.bytes);
     for (const s of patched.slices) assert.ok(session.outputNames.includes(s.key) && session.outputNames.includes(s.value));
     const meta = (session as unknown as { inputMetadata: { name: string; shape: (number | string)[] }[] }).inputMetadata;
-    const [heads, dim] = [meta.find((m) => m.name === 'past_key_values.0.key')!.shape[1] as number, meta.find((m) => m.name === 'past_key_values.0.key')!.shape[3] as number];
+    const [heads, dim] = [
+      meta.find((m) => m.name === 'past_key_values.0.key')!.shape[1] as number,
+      meta.find((m) => m.name === 'past_key_values.0.key')!.shape[3] as number,
+    ];
     const past = 3;
     const feeds: Record<string, ort.Tensor> = {
       input_ids: new ort.Tensor('int64', BigInt64Array.from([5n, 9n]), [2, 1]),
@@ -110,7 +117,9 @@ describe('cache-slice outputs', () => {
       const streamed = addCacheSliceOutputs(modelFile(dir), file, 0);
       assert.equal(streamed?.file, file);
       assert.deepEqual(readFileSync(file), inMemory.bytes);
-      const session = await ort.InferenceSession.create(file, { extra: { session: { model_external_initializers_file_folder_path: join(dir, 'onnx') } } });
+      const session = await ort.InferenceSession.create(file, {
+        extra: { session: { model_external_initializers_file_folder_path: join(dir, 'onnx') } },
+      });
       assert.ok(session.outputNames.includes(streamed.slices[1].value));
       await session.release();
     }

@@ -215,7 +215,12 @@ export function addCacheSliceOutputs(modelFile: string, tempFile: string, inMemo
         const present = `present.${l}.${kind}`;
         const node = concatByOutput.get(present);
         const type = outputTypes.get(present);
-        const ok = node && type != null && node.inputs.length === 2 && node.inputs[0] === `past_key_values.${l}.${kind}` && (node.axis === 2n || node.axis === -2n);
+        const ok =
+          node &&
+          type != null &&
+          node.inputs.length === 2 &&
+          node.inputs[0] === `past_key_values.${l}.${kind}` &&
+          (node.axis === 2n || node.axis === -2n);
         if (!ok) return null;
         const slice = node.inputs[1];
         if (!slice || added.has(slice)) return null;
@@ -243,7 +248,7 @@ export function addCacheSliceOutputs(modelFile: string, tempFile: string, inMemo
           writeSync(out, p);
           continue;
         }
-        for (let offset = p[0]; offset < p[1]; ) {
+        for (let offset = p[0]; offset < p[1];) {
           const n = readSync(fd, chunk, 0, Math.min(COPY_CHUNK, p[1] - offset), offset);
           writeSync(out, chunk, 0, n);
           offset += n;

@@ -76,7 +76,11 @@ export class DecoderModel {
     this.padId = generationConfig?.pad_token_id ?? (config.pad_token_id as number | undefined) ?? eos[0] ?? 0;
     const vocab = signature.vocabSize || tokenizer.vocabSize;
     this.pieceLengths = new Uint16Array(vocab);
-    for (let id = 0; id < vocab; id++) this.pieceLengths[id] = tokenizer.decode([id]).replace(/\uFFFD/g, '').trim().length;
+    for (let id = 0; id < vocab; id++)
+      this.pieceLengths[id] = tokenizer
+        .decode([id])
+        .replace(/\uFFFD/g, '')
+        .trim().length;
     this.makeIds = signature.idType === 'int64' ? (n) => new BigInt64Array(n) : (n) => new Int32Array(n);
     this.makeCache = signature.cacheType === 'float16' ? (n) => new Uint16Array(n) : (n) => new Float32Array(n);
   }
@@ -85,7 +89,11 @@ export class DecoderModel {
     const file = join(model.dir, 'onnx', 'model.onnx');
     if (!existsSync(file)) throw new GenerationError(GenerationErrorCode.MODEL_INVALID, `${model.id} has no onnx/model.onnx`, 'model');
     const config = readModelJson<ModelConfig>(model.dir, 'config.json')!;
-    const generationConfig = readModelJson<{ eos_token_id?: number | number[]; pad_token_id?: number }>(model.dir, 'generation_config.json', true);
+    const generationConfig = readModelJson<{ eos_token_id?: number | number[]; pad_token_id?: number }>(
+      model.dir,
+      'generation_config.json',
+      true,
+    );
     const tokenizer = new TextTokenizer(model.dir);
     const { options: shared, provider } = createSessionOptions(options.executionProvider ?? 'auto', options.threads, options.log);
     // Input shapes change every decode step (batch, cache length): ORT's memory patterns are
@@ -100,9 +108,15 @@ export class DecoderModel {
         options.log?.(`execution provider ${provider} failed (${(error as Error).message.split('\n')[0]}); using cpu`);
         return DecoderModel.load(model, { ...options, executionProvider: 'cpu' });
       }
-      throw new GenerationError(GenerationErrorCode.MODEL_INVALID, `${model.id}: ONNX Runtime cannot load onnx/model.onnx: ${(error as Error).message.split('\n')[0]}`, 'model');
+      throw new GenerationError(
+        GenerationErrorCode.MODEL_INVALID,
+        `${model.id}: ONNX Runtime cannot load onnx/model.onnx: ${(error as Error).message.split('\n')[0]}`,
+        'model',
+      );
     }
-    options.log?.(`text model ${model.id} loaded on ${provider}${cacheSlices ? '' : ' (fetching the whole present.* cache: no Concat cache pattern)'}`);
+    options.log?.(
+      `text model ${model.id} loaded on ${provider}${cacheSlices ? '' : ' (fetching the whole present.* cache: no Concat cache pattern)'}`,
+    );
     const signature = readDecoderSignature(session, config);
     const configPath = join(model.dir, 'config.json');
     const isDemo = JSON.parse(readFileSync(configPath, 'utf8'))?.brandwright?.demo === true;
@@ -177,7 +191,9 @@ async function createSession(
       extra: { session: { model_external_initializers_file_folder_path: dirname(file) } },
     };
     try {
-      const session = patched.bytes ? await ort.InferenceSession.create(patched.bytes, options) : await ort.InferenceSession.create(patched.file!, options);
+      const session = patched.bytes
+        ? await ort.InferenceSession.create(patched.bytes, options)
+        : await ort.InferenceSession.create(patched.file!, options);
       return { session, cacheSlices: patched.slices };
     } catch (error) {
       log?.(`cache-slice outputs rejected (${(error as Error).message.split('\n')[0]}); fetching the whole cache`);

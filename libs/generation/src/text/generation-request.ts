@@ -58,17 +58,33 @@ export function validateRequest(r: GenerationRequest): void {
   check(!!r && typeof r === 'object', 'request', 'must be an object');
   check(typeof r.prompt === 'string' || (Array.isArray(r.messages) && r.messages.length > 0), 'prompt', 'or messages is required');
   if (r.messages) {
-    for (const m of r.messages) check(typeof m?.content === 'string' && ['system', 'user', 'assistant'].includes(m?.role), 'messages', 'need a role and string content');
+    for (const m of r.messages)
+      check(
+        typeof m?.content === 'string' && ['system', 'user', 'assistant'].includes(m?.role),
+        'messages',
+        'need a role and string content',
+      );
   }
   const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
-  if (r.maxNewTokens !== undefined) check(Number.isInteger(r.maxNewTokens) && r.maxNewTokens >= 1 && r.maxNewTokens <= 8192, 'maxNewTokens', 'must be an integer from 1 to 8192');
-  if (r.temperature !== undefined) check(num(r.temperature) && r.temperature >= 0 && r.temperature <= 10, 'temperature', 'must be between 0 and 10');
+  if (r.maxNewTokens !== undefined)
+    check(
+      Number.isInteger(r.maxNewTokens) && r.maxNewTokens >= 1 && r.maxNewTokens <= 8192,
+      'maxNewTokens',
+      'must be an integer from 1 to 8192',
+    );
+  if (r.temperature !== undefined)
+    check(num(r.temperature) && r.temperature >= 0 && r.temperature <= 10, 'temperature', 'must be between 0 and 10');
   if (r.topK !== undefined) check(Number.isInteger(r.topK) && r.topK >= 0, 'topK', 'must be a non-negative integer');
   if (r.topP !== undefined) check(num(r.topP) && r.topP > 0 && r.topP <= 1, 'topP', 'must be in (0, 1]');
-  if (r.repetitionPenalty !== undefined) check(num(r.repetitionPenalty) && r.repetitionPenalty > 0, 'repetitionPenalty', 'must be positive');
+  if (r.repetitionPenalty !== undefined)
+    check(num(r.repetitionPenalty) && r.repetitionPenalty > 0, 'repetitionPenalty', 'must be positive');
   if (r.seed !== undefined) check(Number.isInteger(r.seed), 'seed', 'must be an integer');
   if (r.maxChars !== undefined) check(Number.isInteger(r.maxChars) && r.maxChars >= 1, 'maxChars', 'must be a positive integer');
-  for (const [field, list] of [['stop', r.stop], ['bannedTerms', r.bannedTerms]] as const) {
-    if (list !== undefined) check(Array.isArray(list) && list.every((s) => typeof s === 'string' && s.length > 0), field, 'must be non-empty strings');
+  for (const [field, list] of [
+    ['stop', r.stop],
+    ['bannedTerms', r.bannedTerms],
+  ] as const) {
+    if (list !== undefined)
+      check(Array.isArray(list) && list.every((s) => typeof s === 'string' && s.length > 0), field, 'must be non-empty strings');
   }
 }

@@ -20,7 +20,8 @@ function block(realLengths: number[], length: number, tensor: number): Float32Ar
   return out;
 }
 
-const code = (tensor: number, row: number, head: number, position: number, d: number) => tensor * 10000 + row * 1000 + head * 100 + position * 10 + d;
+const code = (tensor: number, row: number, head: number, position: number, d: number) =>
+  tensor * 10000 + row * 1000 + head * 100 + position * 10 + d;
 
 /** Real positions of row `b` in a right-aligned cache view. */
 function realPositions(t: CacheArray, batch: number, length: number, b: number, real: number): number[][] {
@@ -55,7 +56,10 @@ describe('KvCache', () => {
     // Row 0 is the old row 1 (2 real positions, now 4 of padding), row 1 the joining row.
     assert.deepEqual(realPositions(key, 2, 6, 0, 2), realPositions(first.tensors[0], 2, 4, 1, 2));
     assert.deepEqual(realPositions(value, 2, 6, 1, 6), realPositions(joining.tensors[1], 1, 6, 0, 6));
-    assert.ok(key.subarray(0, 4 * DIM).every((x) => x === 0), 'left padding is zeroed, not stale');
+    assert.ok(
+      key.subarray(0, 4 * DIM).every((x) => x === 0),
+      'left padding is zeroed, not stale',
+    );
   });
 
   test('present targets are the back buffers: commit makes them the past without copying', () => {
@@ -97,7 +101,10 @@ describe('KvCache', () => {
       for (let t = 0; t < 2; t++) {
         const next: number[] = [];
         for (let c = 0; c < 2 * HEADS; c++) {
-          next.push(...expected[t].slice(c * length * DIM, (c + 1) * length * DIM), ...Array.from(slices[t].subarray(c * DIM, (c + 1) * DIM)));
+          next.push(
+            ...expected[t].slice(c * length * DIM, (c + 1) * length * DIM),
+            ...Array.from(slices[t].subarray(c * DIM, (c + 1) * DIM)),
+          );
         }
         expected[t] = next;
       }

@@ -57,7 +57,8 @@ export function readDecoderSignature(session: InferenceSession, config: ModelCon
   };
   const kvHeads = typeof shape[1] === 'number' ? shape[1] : fromConfig.kvHeads;
   const headDim = typeof shape[3] === 'number' ? shape[3] : fromConfig.headDim;
-  if (!kvHeads || !headDim || !Number.isInteger(headDim)) throw invalid('cache heads / head dim are neither in the signature nor in config.json');
+  if (!kvHeads || !headDim || !Number.isInteger(headDim))
+    throw invalid('cache heads / head dim are neither in the signature nor in config.json');
 
   return {
     idType,

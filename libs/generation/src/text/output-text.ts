@@ -15,6 +15,8 @@ export interface OutputRules {
   stop: string[];
 }
 
+const NUL = String.fromCharCode(0);
+
 export class OutputText {
   readonly ids: number[] = [];
   text = '';
@@ -36,7 +38,7 @@ export class OutputText {
    * U+FFFD stays: it may be the first half of a character the next token finishes.
    */
   private visible(raw: string): string {
-    return raw.replace(/\u0000|\uFFFD+(?=[^\uFFFD])/g, '').trimStart();
+    return raw.replaceAll(NUL, '').replace(/\uFFFD+(?=[^\uFFFD])/g, '').trimStart();
   }
 
   /** True when appending `id` would break a rule (checked on the real decoded text). */
@@ -73,7 +75,11 @@ export class OutputText {
    */
   finish(reason: FinishReason, nextContinuesWord: boolean): string {
     let text = this.text.replace(new RegExp(`${REPLACEMENT}+$`), '');
-    if ((reason === 'max_chars' || reason === 'max_tokens' || reason === 'constraints') && nextContinuesWord && /[\p{L}\p{N}]$/u.test(text)) {
+    if (
+      (reason === 'max_chars' || reason === 'max_tokens' || reason === 'constraints') &&
+      nextContinuesWord &&
+      /[\p{L}\p{N}]$/u.test(text)
+    ) {
       const boundary = text.search(/\s\S*$/);
       if (boundary > 0) text = text.slice(0, boundary);
     }

@@ -61,7 +61,8 @@ describe('TextEngine on a tiny model', () => {
     // The first request is decoding when 1 and 2 join; 3 and 4 join when 1 has streamed tokens,
     // and 1 (5 tokens) and 3 (9 tokens) leave while the others go on: the cache is repacked each time.
     const results: Promise<string>[] = [];
-    const start = (i: number, onToken?: (t: StreamedToken) => void) => results.push(engine.generate(request(i), { onToken }).then((r) => r.text));
+    const start = (i: number, onToken?: (t: StreamedToken) => void) =>
+      results.push(engine.generate(request(i), { onToken }).then((r) => r.text));
     const joined = new Promise<void>((resolve) => {
       start(0, (t) => {
         if (t.index !== 0) return;
@@ -77,7 +78,9 @@ describe('TextEngine on a tiny model', () => {
   test('a banned term the model strongly favours never appears in 200 seeded samples, and limits hold', async () => {
     // Without the constraint the model writes the term (in any case, often across tokens) almost every time.
     const free = await Promise.all(
-      Array.from({ length: 40 }, (_, seed) => engine.generate({ prompt: prompts[seed % prompts.length], maxNewTokens: 30, temperature: 1, seed })),
+      Array.from({ length: 40 }, (_, seed) =>
+        engine.generate({ prompt: prompts[seed % prompts.length], maxNewTokens: 30, temperature: 1, seed }),
+      ),
     );
     const withTerm = free.filter((r) => r.text.toLowerCase().includes('cheap')).length;
     assert.ok(withTerm >= 30, `the model must strongly favour the term (${withTerm}/40) for this test to mean anything`);
@@ -118,7 +121,10 @@ describe('TextEngine on a tiny model', () => {
 
   test('tokens stream in order and add up to the result text', async () => {
     const tokens: StreamedToken[] = [];
-    const r = await engine.generate({ prompt: 'Fresh coffee', maxNewTokens: 30, temperature: 0.9, seed: 4, maxChars: 50 }, { onToken: (t) => tokens.push(t) });
+    const r = await engine.generate(
+      { prompt: 'Fresh coffee', maxNewTokens: 30, temperature: 0.9, seed: 4, maxChars: 50 },
+      { onToken: (t) => tokens.push(t) },
+    );
     assert.ok(tokens.length > 0);
     tokens.forEach((t, i) => assert.equal(t.index, i));
     assert.equal(tokens.map((t) => t.text).join(''), r.text);
@@ -130,8 +136,11 @@ describe('TextEngine on a tiny model', () => {
     try {
       for (let seed = 0; seed < 40; seed++) {
         const pieces: string[] = [];
-        const r = await random.generate({ prompt: 'Write a headline', maxNewTokens: 24, temperature: 1.5, seed, ignoreEos: true }, { onToken: (t) => pieces.push(t.text) });
-        assert.doesNotMatch(r.text, /[\u0000\uFFFD]/, `seed ${seed}: ${JSON.stringify(r.text)}`);
+        const r = await random.generate(
+          { prompt: 'Write a headline', maxNewTokens: 24, temperature: 1.5, seed, ignoreEos: true },
+          { onToken: (t) => pieces.push(t.text) },
+        );
+        assert.ok(!r.text.includes(String.fromCharCode(0)) && !r.text.includes('\uFFFD'), `seed ${seed}: ${JSON.stringify(r.text)}`);
         assert.equal(pieces.join(''), r.text);
       }
     } finally {
@@ -187,10 +196,16 @@ describe('models with other signatures and broken models', () => {
   });
 
   test('an unknown model and a corrupt model file are typed errors', async () => {
-    await assert.rejects(TextEngine.start({ modelDir: join(root, 'missing') }), (e: GenerationError) => e.code === GenerationErrorCode.MODEL_NOT_FOUND);
+    await assert.rejects(
+      TextEngine.start({ modelDir: join(root, 'missing') }),
+      (e: GenerationError) => e.code === GenerationErrorCode.MODEL_NOT_FOUND,
+    );
     const corrupt = join(root, 'corrupt');
     cpSync(favourDir, corrupt, { recursive: true });
     writeFileSync(join(corrupt, 'onnx', 'model.onnx'), 'not a model');
-    await assert.rejects(TextEngine.start({ modelDir: corrupt }), (e: GenerationError) => e.code === GenerationErrorCode.MODEL_INVALID && /model\.onnx/.test(e.message));
+    await assert.rejects(
+      TextEngine.start({ modelDir: corrupt }),
+      (e: GenerationError) => e.code === GenerationErrorCode.MODEL_INVALID && /model\.onnx/.test(e.message),
+    );
   });
 });

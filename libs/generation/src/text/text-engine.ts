@@ -52,7 +52,9 @@ export class TextEngine {
     private readonly log: (message: string) => void,
   ) {
     worker.on('message', (message: WorkerToEngine) => this.onMessage(message));
-    worker.on('error', (error) => this.failAll(new GenerationError(GenerationErrorCode.INTERNAL, `inference thread crashed: ${error.message}`)));
+    worker.on('error', (error) =>
+      this.failAll(new GenerationError(GenerationErrorCode.INTERNAL, `inference thread crashed: ${error.message}`)),
+    );
     worker.on('exit', () => this.failAll(new GenerationError(GenerationErrorCode.ENGINE_CLOSED, 'the inference thread exited')));
   }
 
@@ -81,7 +83,8 @@ export class TextEngine {
         else if (message.type === 'ready') done(() => resolve(message.info));
         else if (message.type === 'failed') done(() => reject(GenerationError.fromJSON(message.error)));
       };
-      const onError = (error: Error) => done(() => reject(new GenerationError(GenerationErrorCode.INTERNAL, `inference thread failed to start: ${error.message}`)));
+      const onError = (error: Error) =>
+        done(() => reject(new GenerationError(GenerationErrorCode.INTERNAL, `inference thread failed to start: ${error.message}`)));
       const done = (settle: () => void) => {
         worker.off('message', onMessage);
         worker.off('error', onError);

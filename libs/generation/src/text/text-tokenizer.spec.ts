@@ -11,7 +11,12 @@ test('a byte-level BPE tokenizer.json round-trips any text and renders the chat 
   try {
     buildTinyTextModel({ dir });
     const tokenizer = new TextTokenizer(dir);
-    for (const text of ['Fresh coffee, delivered.', 'Café naïve jalapeño — 24/7 🚀🇩🇪', '  spaces\tand\nnewlines  ', 'Zürich ÆØÅ 日本語 ∑']) {
+    for (const text of [
+      'Fresh coffee, delivered.',
+      'Café naïve jalapeño — 24/7 🚀🇩🇪',
+      '  spaces\tand\nnewlines  ',
+      'Zürich ÆØÅ 日本語 ∑',
+    ]) {
       const ids = tokenizer.encode(text);
       assert.equal(tokenizer.decode(ids), text);
     }

@@ -33,7 +33,11 @@ export class TextTokenizer {
     try {
       this.tokenizer = new Tokenizer(json, this.config);
     } catch (error) {
-      throw new GenerationError(GenerationErrorCode.MODEL_INVALID, `tokenizer.json in ${dir} cannot be read: ${(error as Error).message}`, 'model');
+      throw new GenerationError(
+        GenerationErrorCode.MODEL_INVALID,
+        `tokenizer.json in ${dir} cannot be read: ${(error as Error).message}`,
+        'model',
+      );
     }
     const raw = this.config.chat_template;
     const source = Array.isArray(raw) ? (raw.find((t) => t.name === 'default') ?? raw[0])?.template : raw;

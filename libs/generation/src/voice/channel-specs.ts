@@ -49,7 +49,13 @@ export const CHANNEL_SPECS: Readonly<Record<ChannelId, ChannelSpec>> = {
   EMAIL_SUBJECT: spec('EMAIL_SUBJECT', 'Email subject line', 60, 'an email subject line', true),
   EMAIL_PREHEADER: spec('EMAIL_PREHEADER', 'Email preheader', 90, 'an email preheader', false),
   LANDING_HERO_HEADLINE: spec('LANDING_HERO_HEADLINE', 'Landing page hero headline', 70, 'the hero headline of a landing page', true),
-  LANDING_HERO_SUBHEAD: spec('LANDING_HERO_SUBHEAD', 'Landing page hero subhead', 160, 'the subhead under a landing page hero headline', false),
+  LANDING_HERO_SUBHEAD: spec(
+    'LANDING_HERO_SUBHEAD',
+    'Landing page hero subhead',
+    160,
+    'the subhead under a landing page hero headline',
+    false,
+  ),
   PRODUCT_DESCRIPTION: spec('PRODUCT_DESCRIPTION', 'Product description', 500, 'a product description', false),
 };
 

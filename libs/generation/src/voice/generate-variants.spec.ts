@@ -20,7 +20,14 @@ const brand: BrandVoice = {
   preferredTerms: ['fresh'],
   requiredTerms: [],
   bannedTerms: ['cheap'],
-  styleRules: { oxfordComma: true, contractions: true, exclamationMarks: false, emoji: false, headlineCase: 'sentence', targetReadingGrade: 8 },
+  styleRules: {
+    oxfordComma: true,
+    contractions: true,
+    exclamationMarks: false,
+    emoji: false,
+    headlineCase: 'sentence',
+    targetReadingGrade: 8,
+  },
   exampleCopy: ['Fresh coffee at your door', 'Roasted this week, brewed in minutes'],
 };
 
@@ -37,8 +44,15 @@ after(async () => {
 
 test('channel specs carry the platform limits', () => {
   const limits: [ChannelId, number][] = [
-    ['GOOGLE_RSA_HEADLINE', 30], ['GOOGLE_RSA_DESCRIPTION', 90], ['GOOGLE_RSA_PATH', 15], ['PMAX_LONG_HEADLINE', 90],
-    ['META_PRIMARY_TEXT', 125], ['META_HEADLINE', 40], ['LINKEDIN_INTRO', 150], ['EMAIL_SUBJECT', 60], ['EMAIL_PREHEADER', 90],
+    ['GOOGLE_RSA_HEADLINE', 30],
+    ['GOOGLE_RSA_DESCRIPTION', 90],
+    ['GOOGLE_RSA_PATH', 15],
+    ['PMAX_LONG_HEADLINE', 90],
+    ['META_PRIMARY_TEXT', 125],
+    ['META_HEADLINE', 40],
+    ['LINKEDIN_INTRO', 150],
+    ['EMAIL_SUBJECT', 60],
+    ['EMAIL_PREHEADER', 90],
   ];
   for (const [id, max] of limits) assert.equal(CHANNEL_SPECS[id].maxChars, max);
 });
@@ -48,7 +62,10 @@ test('the prompt carries the voice, the limit and few-shot examples that fit the
   assert.match(messages[0].content, /We are warm, but not cute/);
   assert.match(messages[0].content, /Never use: "cheap"/);
   assert.match(messages[0].content, /at most 30 characters/);
-  assert.deepEqual(messages.filter((m) => m.role === 'assistant').map((m) => m.content), ['Fresh coffee at your door']);
+  assert.deepEqual(
+    messages.filter((m) => m.role === 'assistant').map((m) => m.content),
+    ['Fresh coffee at your door'],
+  );
   assert.equal(messages.at(-1)!.content, 'Brief: Subscription launch');
 });
 
@@ -56,11 +73,17 @@ test('voice reports check every rule and score breaks lower', () => {
   const good = buildVoiceReport('Fresh coffee at your door', brand, CHANNEL_SPECS.GOOGLE_RSA_HEADLINE);
   assert.equal(good.score, 100);
   const bad = buildVoiceReport('Cheap Coffee For Everyone Today!!! 🚀 Really Cheap', brand, CHANNEL_SPECS.GOOGLE_RSA_HEADLINE);
-  const failed = bad.checks.filter((c) => !c.passed).map((c) => c.rule).sort();
+  const failed = bad.checks
+    .filter((c) => !c.passed)
+    .map((c) => c.rule)
+    .sort();
   assert.deepEqual(failed, ['banned_terms', 'case', 'emoji', 'exclamation', 'length']);
   assert.deepEqual(bad.bannedTermsFound, ['cheap']);
   assert.ok(bad.score < good.score);
-  assert.ok(readingGrade('The cat sat on the mat.') < readingGrade('Comprehensive organizational transformation necessitates considerable deliberation.'));
+  assert.ok(
+    readingGrade('The cat sat on the mat.') <
+      readingGrade('Comprehensive organizational transformation necessitates considerable deliberation.'),
+  );
 });
 
 test('generateVariants returns distinct ranked variants within the limit, without banned terms, with billing counts', async () => {
@@ -79,11 +102,23 @@ test('generateVariants returns distinct ranked variants within the limit, withou
     assert.ok([...streamed.values()].includes(v.text));
   }
   const scores = result.variants.map((v) => v.report.score);
-  assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+  assert.deepEqual(
+    scores,
+    [...scores].sort((a, b) => b - a),
+  );
   assert.ok(result.promptTokens > 0 && result.outputTokens > 0);
   assert.equal(result.isDemo, true);
-  const again = await generateVariants(engine, { brand, channel: 'GOOGLE_RSA_HEADLINE', brief: 'Fresh coffee subscription', variants: 4, seed: 1 });
-  assert.deepEqual(again.variants.map((v) => v.text), result.variants.map((v) => v.text));
+  const again = await generateVariants(engine, {
+    brand,
+    channel: 'GOOGLE_RSA_HEADLINE',
+    brief: 'Fresh coffee subscription',
+    variants: 4,
+    seed: 1,
+  });
+  assert.deepEqual(
+    again.variants.map((v) => v.text),
+    result.variants.map((v) => v.text),
+  );
 });
 
 test('an unknown channel and a bad variant count are typed errors', async () => {
@@ -91,5 +126,8 @@ test('an unknown channel and a bad variant count are typed errors', async () => 
     generateVariants(engine, { brand, channel: 'FAX' as ChannelId, brief: 'x' }),
     (e: GenerationError) => e.code === GenerationErrorCode.UNKNOWN_CHANNEL && e.field === 'channel',
   );
-  await assert.rejects(generateVariants(engine, { brand, channel: 'EMAIL_SUBJECT', brief: 'x', variants: 0 }), (e: GenerationError) => e.field === 'variants');
+  await assert.rejects(
+    generateVariants(engine, { brand, channel: 'EMAIL_SUBJECT', brief: 'x', variants: 0 }),
+    (e: GenerationError) => e.field === 'variants',
+  );
 });

@@ -51,7 +51,11 @@ type Generator = Pick<TextEngine, 'generate'>;
 
 const MAX_ROUNDS = 4;
 
-export async function generateVariants(engine: Generator, request: VariantsRequest, options: VariantsOptions = {}): Promise<VariantsResult> {
+export async function generateVariants(
+  engine: Generator,
+  request: VariantsRequest,
+  options: VariantsOptions = {},
+): Promise<VariantsResult> {
   if (!isChannelId(request.channel)) {
     throw new GenerationError(GenerationErrorCode.UNKNOWN_CHANNEL, `unknown channel "${request.channel}"`, 'channel');
   }
@@ -99,7 +103,12 @@ export async function generateVariants(engine: Generator, request: VariantsReque
       const key = result.text.toLowerCase().replace(/\s+/g, ' ').trim();
       if (!key || seen.has(key)) return;
       seen.add(key);
-      variants.push({ text: result.text, report: buildVoiceReport(result.text, request.brand, channel), seed: seeds[i], outputTokens: result.outputTokens });
+      variants.push({
+        text: result.text,
+        report: buildVoiceReport(result.text, request.brand, channel),
+        seed: seeds[i],
+        outputTokens: result.outputTokens,
+      });
     });
   }
   variants.sort((a, b) => b.report.score - a.report.score || a.seed - b.seed);

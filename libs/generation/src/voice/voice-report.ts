@@ -62,14 +62,26 @@ export function buildVoiceReport(text: string, brand: BrandVoice, channel: Chann
   const checks: VoiceCheck[] = [
     { rule: 'not_empty', passed: text.trim().length > 0, detail: text.trim() ? 'has copy' : 'empty' },
     { rule: 'length', passed: text.length <= channel.maxChars, detail: `${text.length}/${channel.maxChars} characters` },
-    { rule: 'required_terms', passed: requiredTermsMissing.length === 0, detail: requiredTermsMissing.length ? `missing ${requiredTermsMissing.join(', ')}` : 'all present' },
-    { rule: 'banned_terms', passed: bannedTermsFound.length === 0, detail: bannedTermsFound.length ? `contains ${bannedTermsFound.join(', ')}` : 'none found' },
+    {
+      rule: 'required_terms',
+      passed: requiredTermsMissing.length === 0,
+      detail: requiredTermsMissing.length ? `missing ${requiredTermsMissing.join(', ')}` : 'all present',
+    },
+    {
+      rule: 'banned_terms',
+      passed: bannedTermsFound.length === 0,
+      detail: bannedTermsFound.length ? `contains ${bannedTermsFound.join(', ')}` : 'none found',
+    },
     {
       rule: 'reading_grade',
       passed: rules.targetReadingGrade === null || grade <= rules.targetReadingGrade,
       detail: `grade ${grade}${rules.targetReadingGrade !== null ? ` (target ≤ ${rules.targetReadingGrade})` : ''}`,
     },
-    { rule: 'exclamation', passed: rules.exclamationMarks || !text.includes('!'), detail: text.includes('!') ? 'uses exclamation marks' : 'none' },
+    {
+      rule: 'exclamation',
+      passed: rules.exclamationMarks || !text.includes('!'),
+      detail: text.includes('!') ? 'uses exclamation marks' : 'none',
+    },
     { rule: 'emoji', passed: rules.emoji || !EMOJI.test(text), detail: EMOJI.test(text) ? 'uses emoji' : 'none' },
     {
       rule: 'case',

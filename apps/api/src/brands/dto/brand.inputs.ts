@@ -128,7 +128,9 @@ const brandFields = {
   logo: z
     .object({
       base64: z.string().min(1, 'must not be empty').max(1_400_000, 'the logo must be at most 1 MB'),
-      mimeType: z.enum(['image/png', 'image/jpeg', 'image/webp', 'image/svg+xml'], { message: 'must be image/png, image/jpeg, image/webp or image/svg+xml' }),
+      mimeType: z.enum(['image/png', 'image/jpeg', 'image/webp', 'image/svg+xml'], {
+        message: 'must be image/png, image/jpeg, image/webp or image/svg+xml',
+      }),
     })
     .nullable()
     .optional(),

@@ -51,7 +51,8 @@ export function assertAllowed(actor: Actor, role: Role, scope: ApiKeyScope): voi
     if (!actor.scopes.includes(scope)) throw new ForbiddenError(`This API key lacks the "${scope}" scope.`);
     return;
   }
-  if (!actor.role || !roleAtLeast(actor.role, role)) throw new ForbiddenError(`This needs the ${role} role or higher; you are ${actor.role}.`);
+  if (!actor.role || !roleAtLeast(actor.role, role))
+    throw new ForbiddenError(`This needs the ${role} role or higher; you are ${actor.role}.`);
 }
 
 function requestOf(context: ExecutionContext): AuthenticatedRequest | undefined {

@@ -22,13 +22,19 @@ function asCoded(error: unknown): CodedError | null {
 function fromHttp(error: HttpException): CodedError {
   const status = error.getStatus();
   const code =
-    status === 401 ? ErrorCode.UNAUTHENTICATED
-    : status === 403 ? ErrorCode.FORBIDDEN
-    : status === 404 ? ErrorCode.NOT_FOUND
-    : status === 409 ? ErrorCode.CONFLICT
-    : status === 429 ? ErrorCode.RATE_LIMITED
-    : status < 500 ? ErrorCode.BAD_USER_INPUT
-    : ErrorCode.INTERNAL;
+    status === 401
+      ? ErrorCode.UNAUTHENTICATED
+      : status === 403
+        ? ErrorCode.FORBIDDEN
+        : status === 404
+          ? ErrorCode.NOT_FOUND
+          : status === 409
+            ? ErrorCode.CONFLICT
+            : status === 429
+              ? ErrorCode.RATE_LIMITED
+              : status < 500
+                ? ErrorCode.BAD_USER_INPUT
+                : ErrorCode.INTERNAL;
   return { code, message: code === ErrorCode.INTERNAL ? 'Something went wrong on our side.' : error.message };
 }
 

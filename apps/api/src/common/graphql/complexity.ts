@@ -55,7 +55,8 @@ function depthOf(set: SelectionSet | undefined, document: DocumentNode, depth: n
       const name = selection.name!.value;
       if (seen.has(name)) continue;
       const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === name);
-      if (fragment && 'selectionSet' in fragment) max = Math.max(max, depthOf(fragment.selectionSet as SelectionSet, document, depth, new Set([...seen, name])));
+      if (fragment && 'selectionSet' in fragment)
+        max = Math.max(max, depthOf(fragment.selectionSet as SelectionSet, document, depth, new Set([...seen, name])));
     }
   }
   return max;

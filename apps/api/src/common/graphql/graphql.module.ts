@@ -57,7 +57,9 @@ export const GraphqlModule = GraphQLModule.forRootAsync<MercuriusDriverConfig>({
         errors: execution.errors
           .flatMap((e) => {
             const inner = (e.originalError as { errors?: unknown } | undefined)?.errors;
-            return Array.isArray(inner) ? inner.map((x) => (x instanceof GraphQLError ? x : new GraphQLError(String((x as Error).message ?? x)))) : [e];
+            return Array.isArray(inner)
+              ? inner.map((x) => (x instanceof GraphQLError ? x : new GraphQLError(String((x as Error).message ?? x))))
+              : [e];
           })
           .map((e) => toClientError(e, logger)),
       },

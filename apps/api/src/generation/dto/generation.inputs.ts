@@ -8,7 +8,13 @@ import { VariantStatus } from '../copy-variant.entity';
 import { uuid } from '../../common/validation/fields';
 
 const idempotencyKey = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional().nullable();
-const seed = z.number().int('must be a whole number').min(0).max(2 ** 31 - 1).optional().nullable();
+const seed = z
+  .number()
+  .int('must be a whole number')
+  .min(0)
+  .max(2 ** 31 - 1)
+  .optional()
+  .nullable();
 
 @InputType()
 export class GenerateCopyInput {
@@ -44,7 +50,11 @@ export const generateCopySchema = (maxVariants: number) =>
     channel: z.enum(CHANNEL_IDS as [string, ...string[]], { message: 'is not a supported channel' }),
     brief: z.string().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters'),
     variants: z.number().int().min(1, 'must be at least 1').max(maxVariants, `must be at most ${maxVariants}`).optional().nullable(),
-    language: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag like "en" or "pt-BR"').optional().nullable(),
+    language: z
+      .string()
+      .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag like "en" or "pt-BR"')
+      .optional()
+      .nullable(),
     seed,
     idempotencyKey,
   });

@@ -20,7 +20,11 @@ export class CppnGenerator {
     readonly provider: 'cuda' | 'cpu',
   ) {}
 
-  static async create(options: { executionProvider?: ExecutionProviderChoice; log: EngineLogger; intraOpNumThreads?: number }): Promise<CppnGenerator> {
+  static async create(options: {
+    executionProvider?: ExecutionProviderChoice;
+    log: EngineLogger;
+    intraOpNumThreads?: number;
+  }): Promise<CppnGenerator> {
     const { session, provider } = await openSession(buildCppnGraph(), options.executionProvider ?? 'auto', options.log, options);
     options.log.info('built-in brand generator ready', { model: CPPN_MODEL_ID, provider });
     return new CppnGenerator(session, provider);
@@ -40,7 +44,7 @@ export class CppnGenerator {
     return {
       w1: t([3, H], zoom),
       b1: t([1, H], 0.8),
-      w2: t([H, H], 1.2 / Math.sqrt(H) * 2),
+      w2: t([H, H], (1.2 / Math.sqrt(H)) * 2),
       b2: t([1, H], 1),
       w3: t([H, H], 1.5 / Math.sqrt(H)),
       w_out: t([H, paletteSize], 1.5),
@@ -48,9 +52,15 @@ export class CppnGenerator {
     };
   }
 
-  async generate(request: ImageRequest, hooks: { onProgress?: (step: number, total: number) => void; isCancelled?: () => boolean } = {}): Promise<GeneratedPicture> {
+  async generate(
+    request: ImageRequest,
+    hooks: { onProgress?: (step: number, total: number) => void; isCancelled?: () => boolean } = {},
+  ): Promise<GeneratedPicture> {
     const { width, height } = request;
-    for (const [name, value] of [['width', width], ['height', height]] as const) {
+    for (const [name, value] of [
+      ['width', width],
+      ['height', height],
+    ] as const) {
       if (!Number.isInteger(value) || value < 1 || value > MAX_IMAGE_SIDE) {
         throw new ImageError(ImageErrorCode.UNSUPPORTED_SIZE, `${name} ${value} must be a whole number from 1 to ${MAX_IMAGE_SIDE}`, name);
       }

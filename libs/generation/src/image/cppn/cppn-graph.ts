@@ -37,7 +37,10 @@ export function buildCppnGraph(): Uint8Array {
   const logits = g.op('Mul', [g.op('MatMul', [h3, 'w_out']), 'sharpness']);
   const weights = g.op('Softmax', [logits], { axis: 1 });
   const colour = g.op('MatMul', [weights, 'palette']);
-  const rounded = g.op('Add', [g.op('Clip', [colour, g.constant('float32', [], [0]), g.constant('float32', [], [255])]), g.constant('float32', [], [0.5])]);
+  const rounded = g.op('Add', [
+    g.op('Clip', [colour, g.constant('float32', [], [0]), g.constant('float32', [], [255])]),
+    g.constant('float32', [], [0.5]),
+  ]);
   g.node('Cast', [rounded], ['rgb'], { to: 2 });
   g.output('rgb', 'uint8', ['num_points', 3]);
   return g.toBytes({ opset: 17 });

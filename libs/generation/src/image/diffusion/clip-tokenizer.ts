@@ -14,8 +14,7 @@ import { ImageError, ImageErrorCode } from '../image-error';
 export const CLIP_BOS = '<|startoftext|>';
 export const CLIP_EOS = '<|endoftext|>';
 /** The pre-tokenizer split of CLIPTokenizerFast. */
-const CLIP_SPLIT =
-  "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+";
+const CLIP_SPLIT = "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+";
 
 interface TokenizerConfigJson {
   model_max_length?: number;
@@ -104,16 +103,16 @@ export class ClipTokenizer {
         .filter((line, i) => line.trim() && !(i === 0 && line.startsWith('#version')));
       json = clipTokenizerJson(vocab, merges);
     } else {
-      throw new ImageError(
-        ImageErrorCode.MODEL_PART_MISSING,
-        `${dir} has neither tokenizer.json nor vocab.json + merges.txt`,
-        'tokenizer',
-      );
+      throw new ImageError(ImageErrorCode.MODEL_PART_MISSING, `${dir} has neither tokenizer.json nor vocab.json + merges.txt`, 'tokenizer');
     }
     const bos = vocab[CLIP_BOS];
     const eos = vocab[CLIP_EOS];
     if (bos === undefined || eos === undefined) {
-      throw new ImageError(ImageErrorCode.MODEL_SIGNATURE_MISMATCH, `${dir} is not a CLIP tokenizer (no ${CLIP_BOS} / ${CLIP_EOS})`, 'tokenizer');
+      throw new ImageError(
+        ImageErrorCode.MODEL_SIGNATURE_MISMATCH,
+        `${dir} is not a CLIP tokenizer (no ${CLIP_BOS} / ${CLIP_EOS})`,
+        'tokenizer',
+      );
     }
     const padToken = typeof config.pad_token === 'string' ? config.pad_token : config.pad_token?.content;
     const pad = padToken !== undefined && vocab[padToken] !== undefined ? vocab[padToken] : eos;

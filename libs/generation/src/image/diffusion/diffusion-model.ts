@@ -42,13 +42,17 @@ export function locateDiffusionModel(dirInput: string): DiffusionModelFiles {
   const dir = resolve(dirInput);
   const index = readJson<{ _name_or_path?: string; brandwright?: { demo?: boolean } }>(join(dir, 'model_index.json'), 'model_index.json');
   for (const part of PARTS) {
-    if (!existsSync(join(dir, part))) throw new ImageError(ImageErrorCode.MODEL_PART_MISSING, `the diffusion model in ${dir} has no ${part}`, part);
+    if (!existsSync(join(dir, part)))
+      throw new ImageError(ImageErrorCode.MODEL_PART_MISSING, `the diffusion model in ${dir} has no ${part}`, part);
   }
   const tokenizerDir = join(dir, 'tokenizer');
-  if (!existsSync(tokenizerDir)) throw new ImageError(ImageErrorCode.MODEL_PART_MISSING, `the diffusion model in ${dir} has no tokenizer/`, 'tokenizer');
+  if (!existsSync(tokenizerDir))
+    throw new ImageError(ImageErrorCode.MODEL_PART_MISSING, `the diffusion model in ${dir} has no tokenizer/`, 'tokenizer');
   const scheduler = readJson<SchedulerConfig>(join(dir, 'scheduler', 'scheduler_config.json'), 'scheduler/scheduler_config.json');
   const vaePath = join(dir, 'vae_decoder', 'config.json');
-  const vae = existsSync(vaePath) ? readJson<{ scaling_factor?: number; block_out_channels?: number[] }>(vaePath, 'vae_decoder/config.json') : {};
+  const vae = existsSync(vaePath)
+    ? readJson<{ scaling_factor?: number; block_out_channels?: number[] }>(vaePath, 'vae_decoder/config.json')
+    : {};
 
   const hash = createHash('sha256');
   hash.update(readFileSync(join(dir, 'model_index.json')));

@@ -96,7 +96,8 @@ export class DiffusionPipeline {
     const files = locateDiffusionModel(modelDir);
     const tokenizer = ClipTokenizer.load(files.tokenizerDir);
     const choice = options.executionProvider ?? 'auto';
-    const open = (path: string) => openSession(path, choice, options.log, { intraOpNumThreads: options.intraOpNumThreads, spinning: false });
+    const open = (path: string) =>
+      openSession(path, choice, options.log, { intraOpNumThreads: options.intraOpNumThreads, spinning: false });
     // Only the UNet runs back to back; threads left spinning by the text encoder would compete
     // with the first UNet steps (and the VAE's with whatever runs next) on a small machine.
     const text = await open(files.textEncoder);
@@ -109,9 +110,16 @@ export class DiffusionPipeline {
 
   private validate(request: ImageRequest): { steps: number; guidance: number; scheduler: SchedulerName } {
     const { width, height } = request;
-    for (const [name, value] of [['width', width], ['height', height]] as const) {
+    for (const [name, value] of [
+      ['width', width],
+      ['height', height],
+    ] as const) {
       if (!Number.isInteger(value) || value < 64 || value > MAX_IMAGE_SIDE || value % 8 !== 0) {
-        throw new ImageError(ImageErrorCode.UNSUPPORTED_SIZE, `${name} ${value} must be a multiple of 8 between 64 and ${MAX_IMAGE_SIDE}`, name);
+        throw new ImageError(
+          ImageErrorCode.UNSUPPORTED_SIZE,
+          `${name} ${value} must be a multiple of 8 between 64 and ${MAX_IMAGE_SIDE}`,
+          name,
+        );
       }
     }
     const factor = this.files.vaeScaleFactor;

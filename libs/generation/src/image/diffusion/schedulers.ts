@@ -55,7 +55,8 @@ function alphasCumprod(config: SchedulerConfig): Float64Array {
     const f = n === 1 ? 0 : i / (n - 1);
     if (schedule === 'scaled_linear') betas[i] = (Math.sqrt(start) + f * (Math.sqrt(end) - Math.sqrt(start))) ** 2;
     else if (schedule === 'linear') betas[i] = start + f * (end - start);
-    else throw new ImageError(ImageErrorCode.UNSUPPORTED_SCHEDULER, `beta_schedule "${schedule}" is not supported`, 'scheduler_config.json');
+    else
+      throw new ImageError(ImageErrorCode.UNSUPPORTED_SCHEDULER, `beta_schedule "${schedule}" is not supported`, 'scheduler_config.json');
   }
   const out = new Float64Array(n);
   let prod = 1;
@@ -212,7 +213,11 @@ function lcmSampler(config: SchedulerConfig, steps: number): Sampler {
 export function createSampler(name: SchedulerName, config: SchedulerConfig, steps: number): Sampler {
   const limits = STEP_LIMITS[name];
   if (!limits) {
-    throw new ImageError(ImageErrorCode.UNSUPPORTED_SCHEDULER, `scheduler "${name}" is not one of ${SCHEDULER_NAMES.join(', ')}`, 'scheduler');
+    throw new ImageError(
+      ImageErrorCode.UNSUPPORTED_SCHEDULER,
+      `scheduler "${name}" is not one of ${SCHEDULER_NAMES.join(', ')}`,
+      'scheduler',
+    );
   }
   if (!Number.isInteger(steps) || steps < limits.min || steps > limits.max) {
     throw new ImageError(ImageErrorCode.INVALID_REQUEST, `${name} takes ${limits.min}–${limits.max} steps, not ${steps}`, 'steps');

@@ -23,7 +23,15 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const request = { prompt: 'a photo of coffee on a table', negativePrompt: 'blurry', width: 128, height: 96, seed: 1234, steps: 4, guidance: 6 };
+const request = {
+  prompt: 'a photo of coffee on a table',
+  negativePrompt: 'blurry',
+  width: 128,
+  height: 96,
+  seed: 1234,
+  steps: 4,
+  guidance: 6,
+};
 
 describe('diffusion image engine (tiny Optimum-signature pipeline, in a worker thread)', () => {
   test('finds the diffusion model under MODEL_DIR and reports what it runs on', () => {
@@ -42,7 +50,11 @@ describe('diffusion image engine (tiny Optimum-signature pipeline, in a worker t
       assert.equal(picture.height, 96);
       assert.equal(picture.rgb.length, 128 * 96 * 3);
       assert.equal(picture.scheduler, scheduler);
-      assert.deepEqual(progress, Array.from({ length: steps }, (_, i) => `${i + 1}/${steps}`), scheduler);
+      assert.deepEqual(
+        progress,
+        Array.from({ length: steps }, (_, i) => `${i + 1}/${steps}`),
+        scheduler,
+      );
       const distinct = new Set(picture.rgb).size;
       assert.ok(distinct > 16, `${scheduler} produced a flat image`);
     }
@@ -66,7 +78,10 @@ describe('diffusion image engine (tiny Optimum-signature pipeline, in a worker t
     const controller = new AbortController();
     let last = 0;
     await assert.rejects(
-      engine.generate({ ...request, steps: 40 }, { signal: controller.signal, onProgress: (p) => ((last = p.step), p.step === 2 && controller.abort()) }),
+      engine.generate(
+        { ...request, steps: 40 },
+        { signal: controller.signal, onProgress: (p) => ((last = p.step), p.step === 2 && controller.abort()) },
+      ),
       (e: ImageError) => e instanceof ImageError && e.code === ImageErrorCode.CANCELLED,
     );
     assert.ok(last < 40);
@@ -75,8 +90,14 @@ describe('diffusion image engine (tiny Optimum-signature pipeline, in a worker t
   });
 
   test('sizes that are not multiples of 8 and bad steps are typed errors', async () => {
-    await assert.rejects(engine.generate({ ...request, width: 130 }), (e: ImageError) => e.code === ImageErrorCode.UNSUPPORTED_SIZE && e.subject === 'width');
-    await assert.rejects(engine.generate({ ...request, scheduler: 'turbo', steps: 8 }), (e: ImageError) => e.code === ImageErrorCode.INVALID_REQUEST && e.subject === 'steps');
+    await assert.rejects(
+      engine.generate({ ...request, width: 130 }),
+      (e: ImageError) => e.code === ImageErrorCode.UNSUPPORTED_SIZE && e.subject === 'width',
+    );
+    await assert.rejects(
+      engine.generate({ ...request, scheduler: 'turbo', steps: 8 }),
+      (e: ImageError) => e.code === ImageErrorCode.INVALID_REQUEST && e.subject === 'steps',
+    );
   });
 
   test('the event loop stays free while the worker denoises', async () => {

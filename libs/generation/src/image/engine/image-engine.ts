@@ -102,7 +102,8 @@ export class ImageEngine {
         else if (message.type === 'fatal') done(() => reject(toError(message.error)), true);
       };
       const onError = (err: Error) => done(() => reject(err), true);
-      const onExit = (code: number) => done(() => reject(new ImageError(ImageErrorCode.ENGINE_CLOSED, `the image worker exited (${code}) while starting`)));
+      const onExit = (code: number) =>
+        done(() => reject(new ImageError(ImageErrorCode.ENGINE_CLOSED, `the image worker exited (${code}) while starting`)));
       const done = (settle: () => void, terminate = false) => {
         worker.off('message', onMessage);
         worker.off('error', onError);

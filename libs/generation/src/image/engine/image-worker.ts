@@ -34,7 +34,13 @@ async function main(): Promise<void> {
     if (config.diffusionDir) {
       const pipeline = await DiffusionPipeline.load(config.diffusionDir, options);
       generator = pipeline;
-      info = { kind: 'diffusion', modelId: pipeline.files.modelId, modelVersion: pipeline.files.modelVersion, provider: pipeline.provider, isDemo: pipeline.files.isDemo };
+      info = {
+        kind: 'diffusion',
+        modelId: pipeline.files.modelId,
+        modelVersion: pipeline.files.modelVersion,
+        provider: pipeline.provider,
+        isDemo: pipeline.files.isDemo,
+      };
     } else {
       const cppn = await CppnGenerator.create(options);
       generator = cppn;

@@ -19,9 +19,7 @@ export interface EngineInfo {
   isDemo: boolean;
 }
 
-export type ToWorker =
-  | { type: 'generate'; id: number; request: ImageRequest; cancel: SharedArrayBuffer }
-  | { type: 'close' };
+export type ToWorker = { type: 'generate'; id: number; request: ImageRequest; cancel: SharedArrayBuffer } | { type: 'close' };
 
 type WorkerError = { code?: ImageErrorCode; message: string; subject?: string; imageError: boolean };
 
