@@ -38,7 +38,10 @@ export class OutputText {
    * U+FFFD stays: it may be the first half of a character the next token finishes.
    */
   private visible(raw: string): string {
-    return raw.replaceAll(NUL, '').replace(/\uFFFD+(?=[^\uFFFD])/g, '').trimStart();
+    return raw
+      .replaceAll(NUL, '')
+      .replace(/\uFFFD+(?=[^\uFFFD])/g, '')
+      .trimStart();
   }
 
   /** True when appending `id` would break a rule (checked on the real decoded text). */
