@@ -8,6 +8,8 @@ export enum ErrorCode {
   PAYMENT_REQUIRED = 'PAYMENT_REQUIRED',
   RATE_LIMITED = 'RATE_LIMITED',
   CONFLICT = 'CONFLICT',
+  /** A dependency (Redis, the queue) is down for now; retry after `retryAfterSeconds` (HTTP 503). */
+  UNAVAILABLE = 'UNAVAILABLE',
   INTERNAL = 'INTERNAL',
 }
 
@@ -58,7 +60,7 @@ export class ConflictError extends AppError {
 }
 
 export class RateLimitedError extends AppError {
-  constructor(retryAfterSeconds: number) {
-    super(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${retryAfterSeconds} s.`, { retryAfterSeconds });
+  constructor(retryAfterSeconds: number, what = 'requests') {
+    super(ErrorCode.RATE_LIMITED, `Too many ${what}; retry in ${retryAfterSeconds} s.`, { retryAfterSeconds });
   }
 }

@@ -12,6 +12,7 @@ const httpStatus: Record<ErrorCode, number> = {
   PAYMENT_REQUIRED: 402,
   RATE_LIMITED: 429,
   CONFLICT: 409,
+  UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 
