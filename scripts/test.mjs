@@ -5,12 +5,16 @@
 // 3. runs every *.spec.ts / *.test.ts with node:test under @swc-node/register,
 // 4. prints `N passed, N failed[, N skipped]` as its last line.
 // `npm test -- <path fragment> ...` runs only the files whose path contains a fragment.
+// With no fragments (the full run, as CI does it) the gates run first: typecheck, lint and
+// `prettier --check` (scripts/lib/gates.mjs). The first that fails stops the run with one line;
+// each gate counts as one test in the summary. Filtered runs skip the gates.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { ensureInstalled, adminUrlFrom } from './lib/setup.mjs';
+import { runGates } from './lib/gates.mjs';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 process.chdir(root);
@@ -38,6 +42,12 @@ const selected = files.filter((f) => filters.length === 0 || filters.some((x) =>
 if (selected.length === 0) {
   console.error('no test files matched');
   console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
+const gates = filters.length === 0 ? runGates(root) : { passed: 0, failed: 0, failures: [] };
+if (gates.failed > 0) {
+  console.log(`${gates.passed} passed, ${gates.failed} failed`);
   process.exit(1);
 }
 
@@ -146,5 +156,6 @@ if (summary.failures.length) {
   for (const f of summary.failures) console.log(`  ✖ ${f}`);
 }
 const skipped = summary.skipped ? `, ${summary.skipped} skipped` : '';
+summary.passed += gates.passed;
 console.log(`${summary.passed} passed, ${summary.failed} failed${skipped}`);
 process.exit(summary.failed > 0 ? 1 : 0);
