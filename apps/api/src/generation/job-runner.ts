@@ -49,6 +49,7 @@ const NON_RETRYABLE_CODES = new Set([
   'TEXT_DOES_NOT_FIT',
   'MODEL_NOT_FOUND',
   'MODEL_INVALID',
+  'MODEL_UNSUPPORTED',
 ]);
 
 function errorCode(error: unknown): string {

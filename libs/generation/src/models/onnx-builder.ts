@@ -31,7 +31,7 @@
 import { mkdirSync, openSync, writeSync, closeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-export type OnnxDataType = 'float32' | 'float16' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool' | 'double';
+export type OnnxDataType = 'float32' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool' | 'double';
 export type OnnxDim = number | string;
 
 /** ONNX TensorProto.DataType codes. */
@@ -44,6 +44,7 @@ const DATA_TYPE: Record<OnnxDataType, number> = {
   bool: 9,
   float16: 10,
   double: 11,
+  bfloat16: 16,
 };
 
 export type TensorValues =
@@ -241,6 +242,13 @@ export function toFloat16Bits(value: number): number {
   return half;
 }
 
+/** bfloat16 bits of a float32 value (the top half of its bits, rounded to nearest even). */
+export function toBfloat16Bits(value: number): number {
+  const u32 = new Uint32Array(new Float32Array([value]).buffer)[0];
+  if ((u32 & 0x7fffffff) > 0x7f800000) return 0x7fc0;
+  return (u32 + 0x7fff + ((u32 >>> 16) & 1)) >>> 16;
+}
+
 /** Float32 values → float16 bit patterns, for float16 initializers. */
 export function toFloat16Array(values: ArrayLike<number>): Uint16Array {
   const out = new Uint16Array(values.length);
@@ -356,6 +364,7 @@ function expectedArray(type: OnnxDataType): { new (n: number): ArrayBufferView; 
     case 'float32':
       return Float32Array;
     case 'float16':
+    case 'bfloat16':
       return Uint16Array;
     case 'int64':
       return BigInt64Array;
@@ -377,6 +386,8 @@ function convertArray(type: OnnxDataType, v: number[]): ArrayBufferView {
       return Float32Array.from(v);
     case 'float16':
       return toFloat16Array(v);
+    case 'bfloat16':
+      return Uint16Array.from(v, toBfloat16Bits);
     case 'int64':
       return BigInt64Array.from(v.map((x) => BigInt(x)));
     case 'int32':

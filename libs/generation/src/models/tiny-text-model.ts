@@ -30,7 +30,8 @@ export interface TinyTextModelOptions {
   size?: TinyModelSize;
   seed?: number;
   idType?: 'int64' | 'int32';
-  cacheType?: 'float32' | 'float16';
+  /** bfloat16 only to show that the engine refuses it (onnxruntime-node cannot pass bf16 tensors). */
+  cacheType?: 'float32' | 'float16' | 'bfloat16';
   /**
    * Texts whose tokens (and every vocabulary token that is a piece of them, case-insensitively)
    * get a large logit bonus, so the model strongly prefers to write them. Tests use this to prove
@@ -44,6 +45,31 @@ export interface TinyTextModelOptions {
   externalData?: boolean;
   /** The model id written into config.json (`_name_or_path`). */
   name?: string;
+  /** attention_mask dtype when it differs from input_ids' (real exports mix int32 ids with an int64 mask). */
+  maskType?: 'int64' | 'int32';
+  /** position_ids dtype (default: the mask's). */
+  positionType?: 'int64' | 'int32';
+  /** Without position_ids the graph derives positions from the mask (cumsum - 1), as OPT exports do. */
+  positionIds?: boolean;
+  /** logits dtype (default float32); float16 as in CUDA-targeted exports. */
+  logitsType?: 'float32' | 'float16';
+  /**
+   * 'per-layer': Optimum's past_key_values.N.key/value → present.N.key/value (default).
+   * 'stacked': the legacy past_N / present_N, [2, batch, heads, seq, head_dim].
+   */
+  cacheLayout?: 'per-layer' | 'stacked';
+  /** Number of the first cache layer (hybrid exports start at past_key_values.1). */
+  firstCacheLayer?: number;
+  /**
+   * 'plain': MatMul/Softmax attention over a Concat cache (Optimum). 'group-query': the fused
+   * com.microsoft GroupQueryAttention with rotary positions and half as many KV heads, fed
+   * seqlens_k from the mask, as onnxruntime-genai's builder writes it (no position_ids input).
+   */
+  attention?: 'plain' | 'group-query';
+  /** 'int4': every linear layer is a com.microsoft MatMulNBits (4-bit blocks of 32), as the genai builder quantizes. */
+  weights?: 'float32' | 'int4';
+  /** Positions the model takes (default: the size's, 2,048 for 'test'). */
+  contextLength?: number;
 }
 
 interface Dims {
@@ -56,7 +82,8 @@ interface Dims {
 }
 
 const SIZES: Record<TinyModelSize, Dims> = {
-  test: { hidden: 64, heads: 4, layers: 2, mlp: 128, positions: 512, merges: 600 },
+  // 2,048 positions: a realistic brand voice (tones, terms, rules, three examples) plus a brief fits.
+  test: { hidden: 64, heads: 4, layers: 2, mlp: 128, positions: 2048, merges: 600 },
   bench: { hidden: 512, heads: 8, layers: 8, mlp: 2048, positions: 1024, merges: 1200 },
 };
 
@@ -68,13 +95,23 @@ export interface TinyTextModelInfo {
 
 export function buildTinyTextModel(options: TinyTextModelOptions): TinyTextModelInfo {
   const dims = SIZES[options.size ?? 'test'];
+  const positions = options.contextLength ?? dims.positions;
   const idType = options.idType ?? 'int64';
+  const maskType = options.maskType ?? idType;
+  const positionType = options.positionType ?? maskType;
   const cacheType = options.cacheType ?? 'float32';
+  const logitsType = options.logitsType ?? 'float32';
+  const layout = options.cacheLayout ?? 'per-layer';
+  const attention = options.attention ?? 'plain';
+  const firstLayer = options.firstCacheLayer ?? 0;
+  // The fused op computes positions itself (rotary from seqlens_k): its exports have no position_ids.
+  const hasPositionIds = attention === 'plain' && (options.positionIds ?? true);
   const random = seededRandom(options.seed ?? 1);
   const tok = buildTinyTokenizer({ merges: dims.merges, extraText: (options.favour ?? []).join(' ') });
   const vocab = tok.vocabSize;
   const { hidden: E, heads: H, layers: L, mlp: M } = dims;
   const D = E / H;
+  const KVH = attention === 'group-query' ? H / 2 : H;
 
   const uniform = (n: number, scale: number) => {
     const a = new Float32Array(n);
@@ -86,65 +123,136 @@ export function buildTinyTextModel(options: TinyTextModelOptions): TinyTextModel
 
   const g = new OnnxGraph('tiny_text_decoder');
   g.input('input_ids', idType, ['batch_size', 'sequence_length']);
-  g.input('attention_mask', idType, ['batch_size', 'total_sequence_length']);
-  g.input('position_ids', idType, ['batch_size', 'sequence_length']);
+  g.input('attention_mask', maskType, ['batch_size', 'total_sequence_length']);
+  if (hasPositionIds) g.input('position_ids', positionType, ['batch_size', 'sequence_length']);
+  const layerNumber = (l: number) => l + firstLayer;
+  const pastName = (l: number, kind: 'key' | 'value') => `past_key_values.${layerNumber(l)}.${kind}`;
   for (let l = 0; l < L; l++) {
-    for (const kind of ['key', 'value']) {
-      g.input(`past_key_values.${l}.${kind}`, cacheType, ['batch_size', H, 'past_sequence_length', D]);
-    }
+    if (layout === 'stacked') g.input(`past_${layerNumber(l)}`, cacheType, [2, 'batch_size', KVH, 'past_sequence_length', D]);
+    else
+      for (const kind of ['key', 'value'] as const) g.input(pastName(l, kind), cacheType, ['batch_size', KVH, 'past_sequence_length', D]);
   }
 
-  const wte = g.initializer('transformer.wte.weight', 'float32', [vocab, E], uniform(vocab * E, 1));
-  const wpe = g.initializer('transformer.wpe.weight', 'float32', [dims.positions, E], uniform(dims.positions * E, 0.5));
-  const x0 = g.op('Add', [g.op('Gather', [wte, 'input_ids']), g.op('Gather', [wpe, 'position_ids'])]);
-
-  // Attention bias [batch, 1, seq, total]: causal over absolute positions, plus padding from the mask.
   const i64 = (values: number[]) => g.constant('int64', [values.length], values);
   const scalarI64 = (v: number) => g.constant('int64', [], [v]);
   const scalarF = (v: number) => g.constant('float32', [], new Float32Array([v]));
-  const pastLen = g.op('Gather', [g.op('Shape', ['past_key_values.0.key']), scalarI64(2)], { axis: 0 });
+  const wte = g.initializer('transformer.wte.weight', 'float32', [vocab, E], uniform(vocab * E, 1));
   const seqLen = g.op('Gather', [g.op('Shape', ['input_ids']), scalarI64(1)], { axis: 0 });
-  const totalLen = g.op('Add', [pastLen, seqLen]);
-  const queryPos = g.op('Unsqueeze', [g.op('Range', [pastLen, totalLen, scalarI64(1)]), i64([1])]);
-  const keyPos = g.op('Range', [scalarI64(0), totalLen, scalarI64(1)]);
-  const causal = g.op('Where', [g.op('LessOrEqual', [keyPos, queryPos]), scalarF(0), scalarF(-1e9)]);
-  const maskF = g.op('Cast', ['attention_mask'], { to: 1 });
-  const padBias = g.op('Unsqueeze', [g.op('Mul', [g.op('Sub', [scalarF(1), maskF]), scalarF(-1e9)]), i64([1, 2])]);
-  const bias = g.op('Add', [causal, padBias]);
-  const scale = scalarF(1 / Math.sqrt(D));
-  const splitHeads = i64([0, 0, H, D]);
-  const mergeHeads = i64([0, 0, E]);
+  const totalLen = g.op('Gather', [g.op('Shape', ['attention_mask']), scalarI64(1)], { axis: 0 });
+  const pastLen = g.op('Sub', [totalLen, seqLen]);
 
-  const layerNorm = (x: string, name: string) =>
+  let x = g.op('Gather', [wte, 'input_ids']);
+  if (attention === 'plain') {
+    // Learned positions: given, or derived from the mask as cumsum(mask) - 1 over the new positions.
+    let positionIds = 'position_ids';
+    if (!hasPositionIds) {
+      const mask64 = g.op('Cast', ['attention_mask'], { to: 7 });
+      const cumulative = g.op('Sub', [g.op('CumSum', [mask64, scalarI64(1)]), scalarI64(1)]);
+      const fresh = g.op('Slice', [cumulative, g.op('Unsqueeze', [pastLen, i64([0])]), g.op('Unsqueeze', [totalLen, i64([0])]), i64([1])]);
+      positionIds = g.op('Max', [fresh, scalarI64(0)]);
+    }
+    const wpe = g.initializer('transformer.wpe.weight', 'float32', [positions, E], uniform(positions * E, 0.5));
+    x = g.op('Add', [x, g.op('Gather', [wpe, positionIds])]);
+  }
+
+  // Attention bias [batch, 1, seq, total] (plain attention): causal over cache slots, plus padding from the mask.
+  let bias = '';
+  if (attention === 'plain') {
+    const queryPos = g.op('Unsqueeze', [g.op('Range', [pastLen, totalLen, scalarI64(1)]), i64([1])]);
+    const keyPos = g.op('Range', [scalarI64(0), totalLen, scalarI64(1)]);
+    const causal = g.op('Where', [g.op('LessOrEqual', [keyPos, queryPos]), scalarF(0), scalarF(-1e9)]);
+    const maskF = g.op('Cast', ['attention_mask'], { to: 1 });
+    const padBias = g.op('Unsqueeze', [g.op('Mul', [g.op('Sub', [scalarF(1), maskF]), scalarF(-1e9)]), i64([1, 2])]);
+    bias = g.op('Add', [causal, padBias]);
+  }
+  // GroupQueryAttention reads each row's length from seqlens_k (mask sum - 1): rows are contiguous from slot 0.
+  let seqlensK = '';
+  let totalI32 = '';
+  let cos = '';
+  let sin = '';
+  if (attention === 'group-query') {
+    const mask64 = g.op('Cast', ['attention_mask'], { to: 7 });
+    seqlensK = g.op('Cast', [g.op('Sub', [g.op('ReduceSum', [mask64, i64([1])], { keepdims: 0 }), scalarI64(1)])], { to: 6 });
+    totalI32 = g.op('Cast', [totalLen], { to: 6 });
+    const half = D / 2;
+    const cosValues = new Float32Array(positions * half);
+    const sinValues = new Float32Array(positions * half);
+    for (let p = 0; p < positions; p++)
+      for (let i = 0; i < half; i++) {
+        const angle = p / 10000 ** ((2 * i) / D);
+        cosValues[p * half + i] = Math.cos(angle);
+        sinValues[p * half + i] = Math.sin(angle);
+      }
+    cos = g.initializer('cos_cache', 'float32', [positions, half], cosValues);
+    sin = g.initializer('sin_cache', 'float32', [positions, half], sinValues);
+  }
+  const plain = attention === 'plain';
+  const scale = plain ? scalarF(1 / Math.sqrt(D)) : '';
+  const splitHeads = plain ? i64([0, 0, H, D]) : '';
+  const mergeHeads = plain ? i64([0, 0, E]) : '';
+
+  const layerNorm = (input: string, name: string) =>
     g.op(
       'LayerNormalization',
-      [x, g.initializer(`${name}.weight`, 'float32', [E], ones(E)), g.initializer(`${name}.bias`, 'float32', [E], zeros(E))],
-      {
-        axis: -1,
-        epsilon: 1e-5,
-      },
+      [input, g.initializer(`${name}.weight`, 'float32', [E], ones(E)), g.initializer(`${name}.bias`, 'float32', [E], zeros(E))],
+      { axis: -1, epsilon: 1e-5 },
     );
-  const linear = (x: string, name: string, inF: number, outF: number) =>
-    g.op('MatMul', [x, g.initializer(name, 'float32', [inF, outF], uniform(inF * outF, 1 / Math.sqrt(inF)))]);
-  const toHeads = (x: string) => g.op('Transpose', [g.op('Reshape', [x, splitHeads])], { perm: [0, 2, 1, 3] });
+  const linear = (input: string, name: string, inF: number, outF: number) => {
+    const w = uniform(inF * outF, 1 / Math.sqrt(inF));
+    if (options.weights === 'int4') return matMulNBits(g, input, name, w, inF, outF);
+    return g.op('MatMul', [input, g.initializer(name, 'float32', [inF, outF], w)]);
+  };
+  const toHeads = (input: string) => g.op('Transpose', [g.op('Reshape', [input, splitHeads])], { perm: [0, 2, 1, 3] });
+  const toCache = (t: string) => (cacheType === 'float32' ? t : g.op('Cast', [t], { to: cacheType === 'float16' ? 10 : 16 }));
+  const fromCache = (t: string) => (cacheType === 'float32' ? t : g.op('Cast', [t], { to: 1 }));
 
-  let x = x0;
   for (let l = 0; l < L; l++) {
     const p = `transformer.h.${l}`;
     const h = layerNorm(x, `${p}.ln_1`);
-    const q = toHeads(linear(h, `${p}.attn.q.weight`, E, E));
-    const cache = (kind: 'key' | 'value') => {
-      const fresh = toHeads(linear(h, `${p}.attn.${kind[0]}.weight`, E, E));
-      const stored = cacheType === 'float16' ? g.op('Cast', [fresh], { to: 10 }) : fresh;
-      const present = `present.${l}.${kind}`;
-      g.node('Concat', [`past_key_values.${l}.${kind}`, stored], [present], { axis: 2 });
-      return cacheType === 'float16' ? g.op('Cast', [present], { to: 1 }) : present;
-    };
-    const k = cache('key');
-    const v = cache('value');
-    const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q, g.op('Transpose', [k], { perm: [0, 1, 3, 2] })]), scale]), bias]);
-    const context = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), v]);
-    const merged = g.op('Reshape', [g.op('Transpose', [context], { perm: [0, 2, 1, 3] }), mergeHeads]);
+    const stacked = `past_${layerNumber(l)}`;
+    const past = (kind: 'key' | 'value') =>
+      layout === 'stacked' ? g.op('Gather', [stacked, scalarI64(kind === 'key' ? 0 : 1)], { axis: 0 }) : pastName(l, kind);
+    const presentName = (kind: 'key' | 'value') =>
+      layout === 'stacked' ? g.uniqueName(`present_${kind}`) : `present.${layerNumber(l)}.${kind}`;
+    let merged: string;
+    let presentKey: string;
+    let presentValue: string;
+    if (attention === 'group-query') {
+      const q = linear(h, `${p}.attn.q.weight`, E, E);
+      const k = linear(h, `${p}.attn.k.weight`, E, KVH * D);
+      const v = linear(h, `${p}.attn.v.weight`, E, KVH * D);
+      presentKey = presentName('key');
+      presentValue = presentName('value');
+      const out = g.uniqueName('gqa_out');
+      // GroupQueryAttention computes in the cache dtype: float32 models keep float32 caches.
+      g.node(
+        'GroupQueryAttention',
+        [q, k, v, past('key'), past('value'), seqlensK, totalI32, cos, sin],
+        [out, presentKey, presentValue],
+        { num_heads: H, kv_num_heads: KVH, do_rotary: 1 },
+        'com.microsoft',
+      );
+      merged = out;
+    } else {
+      const q = toHeads(linear(h, `${p}.attn.q.weight`, E, E));
+      const cache = (kind: 'key' | 'value') => {
+        const fresh = toHeads(linear(h, `${p}.attn.${kind[0]}.weight`, E, E));
+        const present = presentName(kind);
+        g.node('Concat', [past(kind), toCache(fresh)], [present], { axis: 2 });
+        return present;
+      };
+      presentKey = cache('key');
+      presentValue = cache('value');
+      const k = fromCache(presentKey);
+      const v = fromCache(presentValue);
+      const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q, g.op('Transpose', [k], { perm: [0, 1, 3, 2] })]), scale]), bias]);
+      const context = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), v]);
+      merged = g.op('Reshape', [g.op('Transpose', [context], { perm: [0, 2, 1, 3] }), mergeHeads]);
+    }
+    if (layout === 'stacked') {
+      const unsqueeze = (t: string) => g.op('Unsqueeze', [t, i64([0])]);
+      g.node('Concat', [unsqueeze(presentKey), unsqueeze(presentValue)], [`present_${layerNumber(l)}`], { axis: 0 });
+    }
     x = g.op('Add', [x, linear(merged, `${p}.attn.o.weight`, E, E)]);
     const m = linear(layerNorm(x, `${p}.ln_2`), `${p}.mlp.fc.weight`, E, M);
     const act = g.op('Mul', [m, g.op('Sigmoid', [m])]);
@@ -166,17 +274,24 @@ export function buildTinyTextModel(options: TinyTextModelOptions): TinyTextModel
   if (options.suppressEos) for (const id of Object.values(tok.specialIds)) logitBias[id] = -1e4;
   const final = layerNorm(x, 'transformer.ln_f');
   const lmHead = g.initializer('lm_head.weight', 'float32', [E, vocab], uniform(E * vocab, 2 / Math.sqrt(E)));
-  g.node('Add', [g.op('MatMul', [final, lmHead]), g.initializer('lm_head.bias', 'float32', [vocab], logitBias)], ['logits']);
+  const logits = g.op('Add', [g.op('MatMul', [final, lmHead]), g.initializer('lm_head.bias', 'float32', [vocab], logitBias)]);
+  g.node(logitsType === 'float16' ? 'Cast' : 'Identity', [logits], ['logits'], logitsType === 'float16' ? { to: 10 } : {});
 
-  g.output('logits', 'float32', ['batch_size', 'sequence_length', vocab]);
+  g.output('logits', logitsType, ['batch_size', 'sequence_length', vocab]);
   for (let l = 0; l < L; l++) {
-    for (const kind of ['key', 'value']) {
-      g.output(`present.${l}.${kind}`, cacheType as OnnxDataType, ['batch_size', H, 'total_sequence_length', D]);
-    }
+    if (layout === 'stacked') g.output(`present_${layerNumber(l)}`, cacheType, [2, 'batch_size', KVH, 'total_sequence_length', D]);
+    else
+      for (const kind of ['key', 'value'])
+        g.output(`present.${layerNumber(l)}.${kind}`, cacheType as OnnxDataType, ['batch_size', KVH, 'total_sequence_length', D]);
   }
 
+  const usesContribOps = attention === 'group-query' || options.weights === 'int4';
   mkdirSync(options.dir, { recursive: true });
-  writeOnnxModel(join(options.dir, 'onnx', 'model.onnx'), g, { opset: 17, externalData: options.externalData });
+  writeOnnxModel(join(options.dir, 'onnx', 'model.onnx'), g, {
+    opset: 17,
+    externalData: options.externalData,
+    extraOpsets: usesContribOps ? { 'com.microsoft': 1 } : undefined,
+  });
 
   const eos = tok.specialIds['<|im_end|>'];
   const endOfText = tok.specialIds['<|endoftext|>'];
@@ -189,13 +304,14 @@ export function buildTinyTextModel(options: TinyTextModelOptions): TinyTextModel
     n_head: H,
     n_layer: L,
     n_inner: M,
-    n_positions: dims.positions,
-    n_ctx: dims.positions,
+    n_positions: positions,
+    n_ctx: positions,
     hidden_size: E,
     num_attention_heads: H,
+    num_key_value_heads: KVH,
     num_hidden_layers: L,
     head_dim: D,
-    max_position_embeddings: dims.positions,
+    max_position_embeddings: positions,
     bos_token_id: endOfText,
     eos_token_id: eos,
     pad_token_id: endOfText,
@@ -207,7 +323,15 @@ export function buildTinyTextModel(options: TinyTextModelOptions): TinyTextModel
       size: options.size ?? 'test',
       seed: options.seed ?? 1,
       idType,
+      maskType,
+      positionIds: hasPositionIds,
       cacheType,
+      logitsType,
+      cacheLayout: layout,
+      firstCacheLayer: firstLayer,
+      attention,
+      weights: options.weights ?? 'float32',
+      externalData: options.externalData ?? false,
       favour: options.favour ?? [],
     },
   };
@@ -218,4 +342,39 @@ export function buildTinyTextModel(options: TinyTextModelOptions): TinyTextModel
   json('tokenizer_config.json', tok.tokenizerConfig);
   json('special_tokens_map.json', { eos_token: '<|im_end|>', pad_token: '<|endoftext|>' });
   return { dir: options.dir, parameters: g.parameterCount(), vocabSize: vocab };
+}
+
+/**
+ * A linear layer as com.microsoft MatMulNBits: weights [inF, outF] quantized to 4 bits in blocks
+ * of 32 along the input dimension (symmetric, zero point 8), packed two per byte, low nibble first.
+ */
+function matMulNBits(g: OnnxGraph, input: string, name: string, w: Float32Array, inF: number, outF: number): string {
+  const block = 32;
+  const blocks = Math.ceil(inF / block);
+  const packed = new Uint8Array(outF * blocks * (block / 2));
+  const scales = new Float32Array(outF * blocks);
+  for (let n = 0; n < outF; n++) {
+    for (let b = 0; b < blocks; b++) {
+      let max = 0;
+      for (let k = b * block; k < Math.min(inF, (b + 1) * block); k++) max = Math.max(max, Math.abs(w[k * outF + n]));
+      const scale = max / 7 || 1;
+      scales[n * blocks + b] = scale;
+      for (let i = 0; i < block; i++) {
+        const k = b * block + i;
+        const q = k < inF ? Math.max(0, Math.min(15, Math.round(w[k * outF + n] / scale) + 8)) : 8;
+        const at = (n * blocks + b) * (block / 2) + (i >> 1);
+        packed[at] |= i % 2 === 0 ? q : q << 4;
+      }
+    }
+  }
+  return g.op(
+    'MatMulNBits',
+    [
+      input,
+      g.initializer(`${name}.qweight`, 'uint8', [outF, blocks, block / 2], packed),
+      g.initializer(`${name}.scales`, 'float32', [outF * blocks], scales),
+    ],
+    { K: inF, N: outF, bits: 4, block_size: block },
+    'com.microsoft',
+  );
 }

@@ -171,13 +171,43 @@ function graphOutput(name: string, type: number): Buffer {
   return lengthDelimited(12, Buffer.concat([lengthDelimited(1, Buffer.from(name, 'utf8')), lengthDelimited(2, typeProto)]));
 }
 
-/**
- * Finds, for every layer's present key/value, the Concat that makes it, and writes a copy of the
- * model with each Concat's new-positions input added as a graph output. Null when the pattern is
- * not there for every present output (the engine then fetches present.*).
- * `tempFile` is where a model file bigger than `inMemoryLimit` bytes has its patched copy written.
- */
-export function addCacheSliceOutputs(modelFile: string, tempFile: string, inMemoryLimit = IN_MEMORY_LIMIT): PatchedDecoder | null {
+/** What the engine needs to know about a graph before ONNX Runtime loads it. */
+export interface GraphFacts {
+  /** Graph inputs and outputs with their ONNX elem_type (TensorProto.DataType), null when untyped. */
+  inputs: { name: string; elemType: number | null }[];
+  outputs: { name: string; elemType: number | null }[];
+  /** Op types in the graph, as `domain:op` ("" domain for ai.onnx), e.g. `com.microsoft:GroupQueryAttention`. */
+  ops: Set<string>;
+}
+
+interface GraphScan extends GraphFacts {
+  graph: Field;
+  concatByOutput: Map<string, NodeFacts>;
+}
+
+function scanGraph(reader: FieldReader, size: number): GraphScan | null {
+  let graph: Field | null = null;
+  for (const f of reader.fields(0, size)) if (f.number === 7 && f.wire === WIRE_LEN) graph = f;
+  if (!graph) return null;
+  const scan: GraphScan = { graph, concatByOutput: new Map(), inputs: [], outputs: [], ops: new Set() };
+  for (const f of reader.fields(graph.dataStart, graph.dataEnd)) {
+    if (f.wire !== WIRE_LEN) continue;
+    if (f.number === 1) {
+      const node = readNode(reader, f);
+      scan.ops.add(`${node.domain === 'ai.onnx' ? '' : node.domain}:${node.opType}`);
+      if (node.opType === 'Concat' && node.domain === '' && node.outputs.length === 1) scan.concatByOutput.set(node.outputs[0], node);
+    } else if (f.number === 11) {
+      const info = elemType(reader, f);
+      scan.inputs.push({ name: info.name, elemType: info.elemType });
+    } else if (f.number === 12) {
+      const info = elemType(reader, f);
+      scan.outputs.push({ name: info.name, elemType: info.elemType });
+    }
+  }
+  return scan;
+}
+
+function openModel<T>(modelFile: string, use: (reader: FieldReader, size: number, fd: number) => T): T {
   const fd = openSync(modelFile, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -186,82 +216,125 @@ export function addCacheSliceOutputs(modelFile: string, tempFile: string, inMemo
       readSync(fd, buffer, 0, buffer.length, offset);
       return buffer;
     };
-    const reader = new FieldReader(read);
-    let graph: Field | null = null;
-    for (const f of reader.fields(0, size)) if (f.number === 7 && f.wire === WIRE_LEN) graph = f;
-    if (!graph) return null;
+    return use(new FieldReader(read), size, fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
-    const concatByOutput = new Map<string, NodeFacts>();
-    const outputTypes = new Map<string, number | null>();
-    for (const f of reader.fields(graph.dataStart, graph.dataEnd)) {
-      if (f.wire !== WIRE_LEN) continue;
-      if (f.number === 1) {
-        const node = readNode(reader, f);
-        if (node.opType === 'Concat' && node.domain === '' && node.outputs.length === 1) concatByOutput.set(node.outputs[0], node);
-      } else if (f.number === 12) {
-        const out = elemType(reader, f);
-        outputTypes.set(out.name, out.elemType);
+/**
+ * Inputs, outputs and op types of model.onnx, read without loading the weights. Initializers that
+ * are also listed as graph inputs (old exporters do this) are not real inputs and are left out.
+ */
+export function readGraphFacts(modelFile: string): GraphFacts | null {
+  try {
+    return openModel(modelFile, (reader, size) => {
+      const scan = scanGraph(reader, size);
+      if (!scan) return null;
+      const initializers = new Set<string>();
+      for (const f of reader.fields(scan.graph.dataStart, scan.graph.dataEnd)) {
+        if (f.number !== 5 || f.wire !== WIRE_LEN) continue;
+        for (const t of reader.fields(f.dataStart, f.dataEnd)) if (t.number === 8 && t.wire === WIRE_LEN) initializers.add(reader.text(t));
       }
-    }
+      return { inputs: scan.inputs.filter((i) => !initializers.has(i.name)), outputs: scan.outputs, ops: scan.ops };
+    });
+  } catch {
+    return null;
+  }
+}
 
-    let layers = 0;
-    while (outputTypes.has(`present.${layers}.key`)) layers++;
-    if (layers === 0) return null;
-    const slices: CacheSliceNames[] = [];
-    const added = new Map<string, number>();
-    for (let l = 0; l < layers; l++) {
-      const names: Partial<CacheSliceNames> = {};
-      for (const kind of ['key', 'value'] as const) {
-        const present = `present.${l}.${kind}`;
-        const node = concatByOutput.get(present);
-        const type = outputTypes.get(present);
-        const ok =
-          node &&
-          type != null &&
-          node.inputs.length === 2 &&
-          node.inputs[0] === `past_key_values.${l}.${kind}` &&
-          (node.axis === 2n || node.axis === -2n);
-        if (!ok) return null;
-        const slice = node.inputs[1];
-        if (!slice || added.has(slice)) return null;
-        added.set(slice, type);
-        names[kind] = slice;
-      }
-      slices.push(names as CacheSliceNames);
-    }
-    // A slice that is already a graph output needs no new entry.
-    const extra = Buffer.concat([...added].filter(([name]) => !outputTypes.has(name)).map(([name, type]) => graphOutput(name, type)));
+/** Layer numbers of the Optimum cache outputs (`present.N.key`), in order; N need not start at 0. */
+function presentLayers(outputs: { name: string }[]): number[] {
+  const layers = new Set<number>();
+  for (const { name } of outputs) {
+    const match = /^present\.(\d+)\.key$/.exec(name);
+    if (match) layers.add(Number(match[1]));
+  }
+  return [...layers].sort((a, b) => a - b);
+}
 
-    const graphLength = graph.dataEnd - graph.dataStart + extra.length;
-    const head = Buffer.concat([encodeVarint((7 << 3) | WIRE_LEN), encodeVarint(graphLength)]);
-    // Output = [0, graph tag) + new graph tag/length + graph payload + extra outputs + the rest.
-    const pieces: (Buffer | [number, number])[] = [[0, graph.start], head, [graph.dataStart, graph.dataEnd], extra, [graph.dataEnd, size]];
-    if (size <= inMemoryLimit) {
-      const bytes = Buffer.concat(pieces.map((p) => (Buffer.isBuffer(p) ? p : read(p[0], p[1] - p[0]))));
-      return { slices, bytes, file: null };
-    }
-    const out = openSync(tempFile, 'w', 0o600);
-    try {
-      const chunk = Buffer.allocUnsafe(COPY_CHUNK);
-      for (const p of pieces) {
-        if (Buffer.isBuffer(p)) {
-          writeSync(out, p);
-          continue;
+/**
+ * Finds, for every layer's present key/value, the Concat that makes it, and writes a copy of the
+ * model with each Concat's new-positions input added as a graph output. Null when the pattern is
+ * not there for every present output (the engine then fetches present.*): stacked `present_N`
+ * caches, fused attention ops that append to the cache themselves, anything else.
+ * Slices come in the order of the layer numbers (`present.N.*`, whatever N starts at).
+ * `tempFile` is where a model file bigger than `inMemoryLimit` bytes has its patched copy written.
+ */
+export function addCacheSliceOutputs(modelFile: string, tempFile: string, inMemoryLimit = IN_MEMORY_LIMIT): PatchedDecoder | null {
+  try {
+    return openModel(modelFile, (reader, size, fd) => {
+      const scan = scanGraph(reader, size);
+      if (!scan) return null;
+      const { graph, concatByOutput } = scan;
+      const outputTypes = new Map(scan.outputs.map((o) => [o.name, o.elemType]));
+      const layers = presentLayers(scan.outputs);
+      if (layers.length === 0) return null;
+      const slices: CacheSliceNames[] = [];
+      const added = new Map<string, number>();
+      for (const l of layers) {
+        const names: Partial<CacheSliceNames> = {};
+        for (const kind of ['key', 'value'] as const) {
+          const present = `present.${l}.${kind}`;
+          const node = concatByOutput.get(present);
+          const type = outputTypes.get(present);
+          const ok =
+            node &&
+            type != null &&
+            node.inputs.length === 2 &&
+            node.inputs[0] === `past_key_values.${l}.${kind}` &&
+            (node.axis === 2n || node.axis === -2n);
+          if (!ok) return null;
+          const slice = node.inputs[1];
+          if (!slice || added.has(slice)) return null;
+          added.set(slice, type);
+          names[kind] = slice;
         }
-        for (let offset = p[0]; offset < p[1];) {
-          const n = readSync(fd, chunk, 0, Math.min(COPY_CHUNK, p[1] - offset), offset);
-          writeSync(out, chunk, 0, n);
-          offset += n;
-        }
+        slices.push(names as CacheSliceNames);
       }
-    } finally {
-      closeSync(out);
-    }
-    return { slices, bytes: null, file: tempFile };
+      // A slice that is already a graph output needs no new entry.
+      const extra = Buffer.concat([...added].filter(([name]) => !outputTypes.has(name)).map(([name, type]) => graphOutput(name, type)));
+
+      const read = (offset: number, length: number) => {
+        const buffer = Buffer.allocUnsafe(length);
+        readSync(fd, buffer, 0, length, offset);
+        return buffer;
+      };
+      const graphLength = graph.dataEnd - graph.dataStart + extra.length;
+      const head = Buffer.concat([encodeVarint((7 << 3) | WIRE_LEN), encodeVarint(graphLength)]);
+      // Output = [0, graph tag) + new graph tag/length + graph payload + extra outputs + the rest.
+      const pieces: (Buffer | [number, number])[] = [
+        [0, graph.start],
+        head,
+        [graph.dataStart, graph.dataEnd],
+        extra,
+        [graph.dataEnd, size],
+      ];
+      if (size <= inMemoryLimit) {
+        const bytes = Buffer.concat(pieces.map((p) => (Buffer.isBuffer(p) ? p : read(p[0], p[1] - p[0]))));
+        return { slices, bytes, file: null };
+      }
+      const out = openSync(tempFile, 'w', 0o600);
+      try {
+        const chunk = Buffer.allocUnsafe(COPY_CHUNK);
+        for (const p of pieces) {
+          if (Buffer.isBuffer(p)) {
+            writeSync(out, p);
+            continue;
+          }
+          for (let offset = p[0]; offset < p[1];) {
+            const n = readSync(fd, chunk, 0, Math.min(COPY_CHUNK, p[1] - offset), offset);
+            writeSync(out, chunk, 0, n);
+            offset += n;
+          }
+        }
+      } finally {
+        closeSync(out);
+      }
+      return { slices, bytes: null, file: tempFile } as PatchedDecoder;
+    });
   } catch {
     // Anything unexpected in the file's structure: keep the model as it is.
     return null;
-  } finally {
-    closeSync(fd);
   }
 }

@@ -2,6 +2,8 @@
 export enum GenerationErrorCode {
   MODEL_NOT_FOUND = 'MODEL_NOT_FOUND',
   MODEL_INVALID = 'MODEL_INVALID',
+  /** A model whose ONNX signature the engine cannot feed (the message names the input or output). */
+  MODEL_UNSUPPORTED = 'MODEL_UNSUPPORTED',
   PROMPT_TOO_LONG = 'PROMPT_TOO_LONG',
   INVALID_PARAMETERS = 'INVALID_PARAMETERS',
   UNKNOWN_CHANNEL = 'UNKNOWN_CHANNEL',

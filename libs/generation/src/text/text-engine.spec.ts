@@ -172,7 +172,7 @@ describe('TextEngine on a tiny model', () => {
     const bad = [
       [{ prompt: 'x', temperature: -1 }, GenerationErrorCode.INVALID_PARAMETERS, 'temperature'],
       [{ prompt: 'x', maxNewTokens: 0 }, GenerationErrorCode.INVALID_PARAMETERS, 'maxNewTokens'],
-      [{ prompt: 'word '.repeat(700) }, GenerationErrorCode.PROMPT_TOO_LONG, 'prompt'],
+      [{ prompt: 'word '.repeat(2500) }, GenerationErrorCode.PROMPT_TOO_LONG, 'prompt'], // past the 2,048-position context
     ] as const;
     const good = engine.generate({ prompt: 'Save time', maxNewTokens: 8 });
     for (const [request, code, field] of bad) {
