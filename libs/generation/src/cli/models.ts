@@ -1,5 +1,8 @@
 /**
- * `npm run models -- list | pull <owner/name> | build-tiny [diffusion] [--size test|bench] [--name owner/name]`
+ * `npm run models -- list | pull <owner/name> | build-tiny [diffusion | signatures] [--size test|bench] [--name owner/name]`
+ *
+ * `build-tiny signatures` writes one tiny text model per supported decoder signature
+ * (`brandwright/tiny-sig-*`, see models/tiny-text-variants.ts).
  *
  * Environment (read here, at the edge, and passed on as options): MODEL_DIR (default .data/models),
  * HF_ENDPOINT (default https://huggingface.co), HF_TOKEN.
@@ -9,6 +12,7 @@ import { DEFAULT_MODEL_DIR, DEMO_MODEL_ID, listModels } from '../models/model-st
 import { pullModel } from '../models/model-pull';
 import { buildTinyTextModel, type TinyModelSize } from '../models/tiny-text-model';
 import { buildTinyDiffusionModel, TINY_DIFFUSION_ID } from '../models/tiny-diffusion';
+import { buildTinyTextVariants } from '../models/tiny-text-variants';
 import { GenerationError } from '../text/generation-error';
 
 function flag(args: string[], name: string): string | undefined {
@@ -68,6 +72,11 @@ async function main(argv: string[]): Promise<number> {
         );
         return 0;
       }
+      if (args[0] === 'signatures') {
+        for (const info of buildTinyTextVariants(modelDir, { size, suppressEos: size === 'bench' }))
+          console.log(`built ${info.dir}: ${info.variant.signature} (${(info.parameters / 1e6).toFixed(2)}M parameters)`);
+        return 0;
+      }
       const name = flag(args, 'name') ?? (size === 'bench' ? 'brandwright/tiny-bench' : DEMO_MODEL_ID);
       const info = buildTinyTextModel({
         dir: join(modelDir, name),
@@ -77,6 +86,7 @@ async function main(argv: string[]): Promise<number> {
         suppressEos: size === 'bench',
         idType: flag(args, 'ids') === 'int32' ? 'int32' : 'int64',
         cacheType: flag(args, 'cache') === 'float16' ? 'float16' : 'float32',
+        logitsType: flag(args, 'logits') === 'float16' ? 'float16' : 'float32',
       });
       console.log(
         `built ${name}: ${(info.parameters / 1e6).toFixed(2)}M parameters, vocab ${info.vocabSize}, in ${info.dir} (demo model, random weights)`,
@@ -84,7 +94,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      console.log('usage: npm run models -- list | pull <owner/name> | build-tiny [diffusion] [--size test|bench] [--name owner/name]');
+      console.log(
+        'usage: npm run models -- list | pull <owner/name> | build-tiny [diffusion | signatures] [--size test|bench] [--name owner/name]',
+      );
       return command ? 1 : 0;
   }
 }
