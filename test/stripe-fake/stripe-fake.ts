@@ -75,6 +75,13 @@ export class StripeFake {
   readonly meterEvents = new Map<string, AcceptedMeterEvent>();
   /** Meter events received again with an identifier already accepted (and ignored). */
   duplicateMeterEvents = 0;
+  /**
+   * Meter event requests that reached processing (idempotent replays included) carrying at least
+   * one identifier an earlier processed request carried. A client that resends only what timed
+   * out makes at most one of these per timeout; one that resends blindly makes many more.
+   */
+  meterEventRequestsWithSeenIdentifier = 0;
+  private readonly seenMeterEventIdentifiers = new Set<string>();
   /** Requests by outcome, for tests and the benchmark. */
   readonly stats = { requests: 0, failed500: 0, timedOut: 0, meterEventRequests: 0 };
   readonly deliveries: WebhookDelivery[] = [];
@@ -265,6 +272,7 @@ export class StripeFake {
         return send(res, 500, { error: { type: 'api_error', message: 'The fake Stripe failed this request on purpose.' } });
       }
       const hangAfter = roll && this.random() < this.faults.timeoutRate;
+      this.recordMeterEventIdentifiers(req, url, raw);
       const key = req.method === 'POST' ? req.headers['idempotency-key'] : undefined;
       const cacheKey = typeof key === 'string' ? `${url.pathname} ${key}` : null;
       let answer = cacheKey ? this.idempotent.get(cacheKey) : undefined;
@@ -288,6 +296,20 @@ export class StripeFake {
     } catch (err) {
       return send(res, 500, { error: { type: 'api_error', message: (err as Error).message } });
     }
+  }
+
+  private recordMeterEventIdentifiers(req: IncomingMessage, url: URL, raw: string): void {
+    if (req.method !== 'POST') return;
+    let identifiers: string[];
+    if (url.pathname === '/v2/billing/meter_event_stream') {
+      const body = (raw ? JSON.parse(raw) : {}) as { events?: Array<{ identifier?: string }> };
+      identifiers = (body.events ?? []).flatMap((e) => (e.identifier ? [e.identifier] : []));
+    } else if (url.pathname === '/v1/billing/meter_events') {
+      const identifier = (decodeStripeForm(raw) as { identifier?: string }).identifier;
+      identifiers = identifier ? [identifier] : [];
+    } else return;
+    if (identifiers.some((id) => this.seenMeterEventIdentifiers.has(id))) this.meterEventRequestsWithSeenIdentifier++;
+    for (const id of identifiers) this.seenMeterEventIdentifiers.add(id);
   }
 
   private authenticate(req: IncomingMessage, url: URL): void {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Meter } from '../plans/meters';
 import { settleUsage } from '../metering/ledger';
-import { type BillingTestKit, startBillingTestKit } from '../testing/billing-test-kit';
+import { type BillingTestKit, startBillingTestKit } from '../../../../test/support/billing-test-kit';
 import { UsageReporter } from './usage-reporter';
 import { reconcileUsage } from './usage-reconciliation';
 
@@ -48,7 +48,7 @@ describe('usage reporter', () => {
     assert.equal(kit.fake.meteredValue(customer), 20 + 1);
   });
 
-  test('10,000 events while Stripe fails 20 % of calls and times out on 5 %: exactly 10,000 accepted, none twice', async () => {
+  test('10,000 events while Stripe fails 20 % of calls and times out on 5 %: exactly 10,000 accepted, none sent again without a timeout', async () => {
     const accounts = await Promise.all([1, 2, 3, 4, 5].map(() => payingWorkspace()));
     for (const { ws } of accounts) {
       await kit.owner.query(
@@ -58,6 +58,8 @@ describe('usage reporter', () => {
       );
     }
     const before = kit.fake.meterEvents.size;
+    const resentBefore = kit.fake.meterEventRequestsWithSeenIdentifier;
+    const timedOutBefore = kit.fake.stats.timedOut;
     kit.fake.setFaults({ failRate: 0.2, timeoutRate: 0.05 });
     const reporter = new UsageReporter(kit.tx, kit.stripe, { batchSize: 100, concurrency: 8, maxRowsPerRun: 10_000 });
     let passes = 0;
@@ -68,6 +70,12 @@ describe('usage reporter', () => {
     kit.fake.setFaults({});
 
     assert.ok(kit.fake.stats.failed500 > 0 && kit.fake.stats.timedOut > 0, 'the faults really happened');
+    // The fake de-duplicates by identifier, so "accepted once" alone cannot catch a reporter that
+    // resends: count the requests that carried an identifier Stripe had already received.
+    // Only a timeout (Stripe did the work, the answer never came) justifies sending one again.
+    const resent = kit.fake.meterEventRequestsWithSeenIdentifier - resentBefore;
+    const timedOut = kit.fake.stats.timedOut - timedOutBefore;
+    assert.ok(resent <= timedOut, `${resent} requests resent identifiers Stripe already had, after only ${timedOut} timeouts`);
     assert.equal(kit.fake.meterEvents.size - before, 10_000, 'every ledger row accepted once');
     const ledger: Array<{ id: string; credits: string }> = await kit.owner.query(
       `SELECT id, credits FROM usage_events WHERE workspace_id = ANY($1)`,
