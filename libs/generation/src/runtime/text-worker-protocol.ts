@@ -9,6 +9,24 @@ export interface TextWorkerData {
   executionProvider: ExecutionProviderChoice;
   threads?: number;
   maxBatchSize?: number;
+  /** The engine's watchdog limit; the thread reports progress several times within it. */
+  stallTimeoutMs: number;
+  /** Least time between two progress messages. */
+  progressIntervalMs: number;
+  faults?: InferenceFaults;
+}
+
+/**
+ * Faults a test injects into the thread's forward passes, to prove that every request still ends.
+ * Never set in production.
+ */
+export interface InferenceFaults {
+  /** A forward pass whose input ids contain this text's tokens blocks the thread for good (a stuck native run). */
+  hangOnText?: string;
+  /** A forward pass whose input ids contain this text's tokens throws. */
+  throwOnText?: string;
+  /** A forward pass whose input ids contain this text's tokens crashes the thread (an uncaught error). */
+  crashOnText?: string;
 }
 
 export interface EngineInfo {
@@ -28,6 +46,8 @@ export type WorkerToEngine =
   | { type: 'ready'; info: EngineInfo }
   | { type: 'failed'; error: ErrorJson }
   | { type: 'log'; message: string }
+  /** The requests that moved since the last progress message (see BatchScheduler's onProgress). */
+  | { type: 'progress'; ids: string[] }
   | { type: 'token'; id: string; token: StreamedToken }
   | { type: 'done'; id: string; result: GenerationResult }
   | { type: 'error'; id: string; error: ErrorJson }

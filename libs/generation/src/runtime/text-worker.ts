@@ -7,7 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { DecoderModel } from '../text/decoder-model';
 import { BatchScheduler, asGenerationError } from '../text/batch-scheduler';
 import { resolveTextModel } from '../models/model-store';
-import type { EngineToWorker, WorkerToEngine, TextWorkerData } from './text-worker-protocol';
+import type { EngineToWorker, WorkerToEngine, TextWorkerData, InferenceFaults } from './text-worker-protocol';
+import type { IdArray } from '../text/decoder-model';
 
 const port = parentPort!;
 const send = (message: WorkerToEngine) => port.postMessage(message);
@@ -23,7 +24,8 @@ async function main(): Promise<void> {
       threads: data.threads,
       log,
     });
-    scheduler = new BatchScheduler(model, { maxBatchSize: data.maxBatchSize });
+    if (data.faults) injectFaults(model, data.faults);
+    scheduler = new BatchScheduler(model, { maxBatchSize: data.maxBatchSize, onProgress: progressReporter(data.progressIntervalMs) });
   } catch (error) {
     send({ type: 'failed', error: asGenerationError(error).toJSON() });
     return;
@@ -54,6 +56,43 @@ async function main(): Promise<void> {
       process.exit(0); // in a worker thread this ends only the thread
     }
   });
+}
+
+/** Batches the scheduler's per-step progress into at most one message per interval. */
+function progressReporter(intervalMs: number): (ids: string[]) => void {
+  const moved = new Set<string>();
+  let sentAt = 0;
+  return (ids) => {
+    for (const id of ids) moved.add(id);
+    const now = Date.now();
+    if (now - sentAt < intervalMs) return;
+    sentAt = now;
+    send({ type: 'progress', ids: [...moved] });
+    moved.clear();
+  };
+}
+
+/** Tests only: wraps forward() so passes over a marker text hang or throw, as a broken model would. */
+function injectFaults(model: DecoderModel, faults: InferenceFaults): void {
+  const forward = model.forward.bind(model);
+  const marker = (text?: string) => (text ? model.tokenizer.encode(text) : null);
+  const hang = marker(faults.hangOnText);
+  const fail = marker(faults.throwOnText);
+  const crash = marker(faults.crashOnText);
+  model.forward = (input) => {
+    if (hang && contains(input.ids, hang)) for (;;); // blocks like a native run that never returns
+    if (crash && contains(input.ids, crash))
+      setImmediate(() => {
+        throw new Error('injected fault: the inference thread crashed');
+      });
+    if (fail && contains(input.ids, fail)) return Promise.reject(new Error('injected fault: the forward pass failed'));
+    return forward(input);
+  };
+}
+
+function contains(ids: IdArray, needle: number[]): boolean {
+  const values = Array.from(ids as ArrayLike<number | bigint>, Number);
+  return values.some((_, i) => needle.every((id, j) => values[i + j] === id));
 }
 
 void main();

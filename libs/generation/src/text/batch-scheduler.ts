@@ -47,11 +47,19 @@ interface ActiveRequest {
   /** The token to feed at the next decode step. */
   nextToken: number;
   cancelled: boolean;
+  /** Its batched prefill failed: it is prefilled alone, so only a prompt that fails by itself fails. */
+  isolate: boolean;
+  /** onDone or onError was called: the request is settled and never told anything again. */
   finished: boolean;
 }
 
 export interface SchedulerOptions {
   maxBatchSize?: number;
+  /**
+   * Told after each step which requests moved on: those that were prefilled or got a token, and
+   * those still queued behind a batch that is moving. The engine's watchdog listens to it.
+   */
+  onProgress?(ids: string[]): void;
 }
 
 export class BatchScheduler {
@@ -61,6 +69,7 @@ export class BatchScheduler {
   private wake: (() => void) | null = null;
   private stopped = false;
   private readonly maxBatch: number;
+  private readonly onProgress: ((ids: string[]) => void) | undefined;
   readonly loop: Promise<void>;
 
   constructor(
@@ -68,6 +77,7 @@ export class BatchScheduler {
     options: SchedulerOptions = {},
   ) {
     this.maxBatch = options.maxBatchSize ?? 16;
+    this.onProgress = options.onProgress;
     const { signature, makeCache } = model;
     this.cache = new KvCache(2 * signature.layers, signature.kvHeads, signature.headDim, makeCache, signature.contextLength);
     this.loop = this.run();
@@ -132,6 +142,7 @@ export class BatchScheduler {
       realLength: 0,
       nextToken: -1,
       cancelled: false,
+      isolate: false,
       finished: false,
     };
   }
@@ -143,27 +154,66 @@ export class BatchScheduler {
         this.wake = null;
         continue;
       }
+      // step() fails the requests a broken forward pass touched and never throws; this guard is
+      // for our own bugs, so that one cannot leave a request waiting forever.
       try {
         await this.step();
       } catch (error) {
-        // A failed forward pass fails the requests in it; the engine keeps serving new ones.
-        const failure = asGenerationError(error);
-        for (const row of [...this.active, ...this.pending.splice(0)]) row.callbacks.onError(failure);
+        const failure = inferenceError(error, 'step');
+        for (const row of [...this.active, ...this.pending.splice(0)]) this.fail(row, failure);
         this.active = [];
         this.cache.clear();
       }
+      this.reportProgress();
       // Let queued messages (new requests, cancellations) in between steps.
       await new Promise((resolve) => setImmediate(resolve));
     }
     const closed = new GenerationError(GenerationErrorCode.ENGINE_CLOSED, 'the text engine was closed');
-    for (const row of [...this.active, ...this.pending.splice(0)]) row.callbacks.onError(closed);
+    for (const row of [...this.active, ...this.pending.splice(0)]) this.fail(row, closed);
+  }
+
+  /** Settles a request with an error, once: a request that already got onDone is left alone. */
+  private fail(r: ActiveRequest, error: GenerationError): void {
+    if (r.finished) return;
+    r.finished = true;
+    try {
+      r.callbacks.onError(error);
+    } catch {
+      /* the caller's callback failing must not take the other requests down */
+    }
+  }
+
+  /** Requests that moved during the last step: advanced, or queued behind a batch that moved. */
+  private readonly progressed = new Set<string>();
+
+  private reportProgress(): void {
+    if (!this.onProgress || this.progressed.size === 0) return;
+    for (const r of this.pending) this.progressed.add(r.id);
+    const ids = [...this.progressed];
+    this.progressed.clear();
+    this.onProgress(ids);
   }
 
   private async step(): Promise<void> {
     this.dropLeavers();
-    const joining = this.pending.splice(0, Math.max(0, this.maxBatch - this.active.length));
+    const room = Math.max(0, this.maxBatch - this.active.length);
+    const joining = this.pending.splice(0, this.pending[0]?.isolate ? Math.min(1, room) : room);
     if (joining.length > 0) {
-      const block = await this.prefill(joining);
+      let block: { tensors: CacheArray[]; length: number };
+      try {
+        block = await this.prefill(joining);
+      } catch (error) {
+        // Only the joining prompts were in this pass: the running batch and its cache are intact.
+        // Several prompts together: retry each alone, so one bad prompt fails no one else.
+        if (joining.length > 1) {
+          for (const r of joining) r.isolate = true;
+          this.pending.unshift(...joining);
+          return;
+        }
+        this.fail(joining[0], inferenceError(error, 'prefill'));
+        if (this.active.length === 0) this.cache.clear();
+        return;
+      }
       const staying = joining.filter((r) => !r.finished && !r.cancelled);
       const past = this.cache.past();
       const sources: KvRowSource[] = [
@@ -175,8 +225,19 @@ export class BatchScheduler {
       this.active = [...this.active, ...staying];
       if (sources.length > 0) this.repack(sources);
     }
-    if (this.active.length > 0) await this.decode();
-    else this.cache.clear();
+    if (this.active.length === 0) {
+      this.cache.clear();
+      return;
+    }
+    try {
+      await this.decode();
+    } catch (error) {
+      // Every running row was in the failed pass, and the cache may be half-written: start clean.
+      const failure = inferenceError(error, 'decode');
+      for (const r of this.active) this.fail(r, failure);
+      this.active = [];
+      this.cache.clear();
+    }
   }
 
   /** Removes finished and cancelled rows, repacking the cache when the batch's members changed. */
@@ -271,9 +332,19 @@ export class BatchScheduler {
 
   private idBuffers: { ids: IdArray; positions: IdArray; mask: IdArray } | null = null;
 
-  /** Picks a row's next token from its logits, streams it, and finishes the row when it is done. */
+  /** advance(), but a failure there (sampling, constraints, the caller's callbacks) fails only this row. */
   private advance(r: ActiveRequest, logits: Float32Array): void {
-    if (r.cancelled) return;
+    if (r.cancelled || r.finished) return;
+    try {
+      this.sampleAndStream(r, logits);
+      this.progressed.add(r.id);
+    } catch (error) {
+      this.fail(r, inferenceError(error, 'sampling'));
+    }
+  }
+
+  /** Picks a row's next token from its logits, streams it, and finishes the row when it is done. */
+  private sampleAndStream(r: ActiveRequest, logits: Float32Array): void {
     const { eosIds, pieceLengths, signature } = this.model;
     const limit = r.maxChars;
     const blocked = (id: number) =>
@@ -297,15 +368,15 @@ export class BatchScheduler {
       }
     }
     if (reason) {
-      r.finished = true;
       const best = argmax(logits);
       const continuesWord = /^[\p{L}\p{N}]/u.test(this.model.tokenizer.decode([best]));
       r.output.finish(reason, reason === 'max_chars' || reason === 'constraints' ? continuesWord : false);
     }
-    const text = r.output.takeStreamable(r.finished);
+    const text = r.output.takeStreamable(reason !== null);
     if (r.callbacks.onToken && (token >= 0 || text))
       r.callbacks.onToken({ index: r.generated.length - (token >= 0 ? 1 : 0), tokenId: token, text });
     if (reason) {
+      r.finished = true;
       r.callbacks.onDone({
         text: r.output.text,
         finishReason: reason,
@@ -332,4 +403,11 @@ function argmax(values: Float32Array): number {
 export function asGenerationError(error: unknown): GenerationError {
   if (error instanceof GenerationError) return error;
   return new GenerationError(GenerationErrorCode.INTERNAL, `inference failed: ${(error as Error)?.message ?? String(error)}`);
+}
+
+/** A failure while running the model: INFERENCE_FAILED naming the phase, unless it is already coded. */
+function inferenceError(error: unknown, phase: 'prefill' | 'decode' | 'sampling' | 'step'): GenerationError {
+  if (error instanceof GenerationError) return error;
+  const message = ((error as Error)?.message ?? String(error)).split('\n')[0];
+  return new GenerationError(GenerationErrorCode.INFERENCE_FAILED, `the model failed during ${phase}: ${message}`);
 }

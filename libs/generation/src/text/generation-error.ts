@@ -11,6 +11,10 @@ export enum GenerationErrorCode {
   ENGINE_CLOSED = 'ENGINE_CLOSED',
   DOWNLOAD_FAILED = 'DOWNLOAD_FAILED',
   INTEGRITY_MISMATCH = 'INTEGRITY_MISMATCH',
+  /** The model threw while running (prefill, decode, sampling) or its inference thread crashed. */
+  INFERENCE_FAILED = 'INFERENCE_FAILED',
+  /** The watchdog saw no progress for the stall timeout. */
+  GENERATION_STALLED = 'GENERATION_STALLED',
   INTERNAL = 'INTERNAL',
 }
 

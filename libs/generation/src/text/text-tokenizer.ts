@@ -42,7 +42,11 @@ export class TextTokenizer {
     const raw = this.config.chat_template;
     const source = Array.isArray(raw) ? (raw.find((t) => t.name === 'default') ?? raw[0])?.template : raw;
     this.template = source ? new Template(source) : null;
-    this.vocabSize = Object.keys(this.tokenizer.get_vocab()).length;
+    // get_vocab() is a Map (Object.keys of it is empty). Ids index per-token tables, so the size
+    // is the highest id + 1, added tokens included.
+    let size = 0;
+    for (const id of this.tokenizer.get_vocab(true).values()) size = Math.max(size, id + 1);
+    this.vocabSize = size;
   }
 
   encode(text: string): number[] {
