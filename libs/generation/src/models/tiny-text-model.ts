@@ -51,6 +51,11 @@ export interface TinyTextModelOptions {
   positionType?: 'int64' | 'int32';
   /** Without position_ids the graph derives positions from the mask (cumsum - 1), as OPT exports do. */
   positionIds?: boolean;
+  /**
+   * Recent transformers exports: `cache_position` ([sequence_length], the new tokens' cache slots,
+   * which the causal mask is built from) and a scalar `num_logits_to_keep` (0 = every position).
+   */
+  cachePosition?: boolean;
   /** logits dtype (default float32); float16 as in CUDA-targeted exports. */
   logitsType?: 'float32' | 'float16';
   /**
@@ -125,6 +130,11 @@ export function buildTinyTextModel(options: TinyTextModelOptions): TinyTextModel
   g.input('input_ids', idType, ['batch_size', 'sequence_length']);
   g.input('attention_mask', maskType, ['batch_size', 'total_sequence_length']);
   if (hasPositionIds) g.input('position_ids', positionType, ['batch_size', 'sequence_length']);
+  const hfExtras = attention === 'plain' && (options.cachePosition ?? false);
+  if (hfExtras) {
+    g.input('cache_position', 'int64', ['sequence_length']);
+    g.input('num_logits_to_keep', 'int64', []);
+  }
   const layerNumber = (l: number) => l + firstLayer;
   const pastName = (l: number, kind: 'key' | 'value') => `past_key_values.${layerNumber(l)}.${kind}`;
   for (let l = 0; l < L; l++) {
@@ -158,7 +168,8 @@ export function buildTinyTextModel(options: TinyTextModelOptions): TinyTextModel
   // Attention bias [batch, 1, seq, total] (plain attention): causal over cache slots, plus padding from the mask.
   let bias = '';
   if (attention === 'plain') {
-    const queryPos = g.op('Unsqueeze', [g.op('Range', [pastLen, totalLen, scalarI64(1)]), i64([1])]);
+    const slots = hfExtras ? 'cache_position' : g.op('Range', [pastLen, totalLen, scalarI64(1)]);
+    const queryPos = g.op('Unsqueeze', [slots, i64([1])]);
     const keyPos = g.op('Range', [scalarI64(0), totalLen, scalarI64(1)]);
     const causal = g.op('Where', [g.op('LessOrEqual', [keyPos, queryPos]), scalarF(0), scalarF(-1e9)]);
     const maskF = g.op('Cast', ['attention_mask'], { to: 1 });
@@ -272,6 +283,15 @@ export function buildTinyTextModel(options: TinyTextModelOptions): TinyTextModel
     for (const w of options.favour) for (const id of tokenizer.encode(' ' + w).ids) logitBias[id] = bonus + 2;
   }
   if (options.suppressEos) for (const id of Object.values(tok.specialIds)) logitBias[id] = -1e4;
+  if (hfExtras) {
+    // HF's logits[:, -k:, :], where k = 0 keeps every position.
+    const keep = g.op('Where', [
+      g.op('Greater', ['num_logits_to_keep', scalarI64(0)]),
+      g.op('Sub', [seqLen, 'num_logits_to_keep']),
+      scalarI64(0),
+    ]);
+    x = g.op('Slice', [x, g.op('Unsqueeze', [keep, i64([0])]), g.op('Unsqueeze', [seqLen, i64([0])]), i64([1])]);
+  }
   const final = layerNorm(x, 'transformer.ln_f');
   const lmHead = g.initializer('lm_head.weight', 'float32', [E, vocab], uniform(E * vocab, 2 / Math.sqrt(E)));
   const logits = g.op('Add', [g.op('MatMul', [final, lmHead]), g.initializer('lm_head.bias', 'float32', [vocab], logitBias)]);
@@ -325,6 +345,7 @@ export function buildTinyTextModel(options: TinyTextModelOptions): TinyTextModel
       idType,
       maskType,
       positionIds: hasPositionIds,
+      cachePosition: hfExtras,
       cacheType,
       logitsType,
       cacheLayout: layout,

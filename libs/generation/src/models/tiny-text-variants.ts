@@ -23,6 +23,11 @@ export const TINY_TEXT_VARIANTS: readonly TinyTextVariant[] = [
   },
   { name: 'fp16', signature: 'float16 KV cache and float16 logits', options: { cacheType: 'float16', logitsType: 'float16' } },
   { name: 'no-position-ids', signature: 'no position_ids input (positions from the mask, as OPT)', options: { positionIds: false } },
+  {
+    name: 'cache-position',
+    signature: 'cache_position (causal mask from it) and a scalar num_logits_to_keep, as recent transformers exports',
+    options: { cachePosition: true },
+  },
   { name: 'stacked', signature: 'legacy stacked past_N / present_N [2, batch, heads, seq, head_dim]', options: { cacheLayout: 'stacked' } },
   { name: 'hybrid-numbering', signature: 'cache numbered from past_key_values.1 (hybrid exports)', options: { firstCacheLayer: 1 } },
   { name: 'matmulnbits', signature: 'int4 com.microsoft MatMulNBits weights', options: { weights: 'int4' } },

@@ -77,6 +77,13 @@ async function referenceGreedy(session: ort.InferenceSession, promptIds: number[
           pending.map((_, i) => seen + i),
           [1, n],
         );
+      else if (m.name === 'cache_position')
+        feeds[m.name] = intTensor(
+          m.type,
+          pending.map((_, i) => seen + i),
+          [n],
+        );
+      else if (m.name === 'num_logits_to_keep') feeds[m.name] = intTensor(m.type, [0], []);
       else feeds[m.name] = state[m.name];
     }
     const result = await session.run(feeds);
