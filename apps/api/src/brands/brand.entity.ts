@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { StyleRules, ToneTrait } from '@brandwright/generation/src/voice/brand-voice';
+import type { StyleRules, ToneTrait } from '@brandwright/generation';
 
 @Entity('brands')
 export class BrandEntity {

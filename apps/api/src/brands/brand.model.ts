@@ -1,5 +1,5 @@
 import { Field, Float, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
-import type { TextCase } from '@brandwright/generation/src/voice/brand-voice';
+import type { TextCase } from '@brandwright/generation';
 
 export enum HeadlineCase {
   SENTENCE = 'sentence',

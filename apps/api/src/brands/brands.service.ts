@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { BrandVoice, StyleRules } from '@brandwright/generation/src/voice/brand-voice';
+import type { BrandVoice, StyleRules } from '@brandwright/generation';
 import { TenantDb } from '../database/tenant-db';
 import type { Actor } from '../common/auth/actor';
 import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors/app-error';

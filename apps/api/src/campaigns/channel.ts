@@ -1,5 +1,5 @@
 import { registerEnumType } from '@nestjs/graphql';
-import { CHANNEL_IDS, CHANNEL_SPECS, type ChannelId } from '@brandwright/generation/src/voice/channel-specs';
+import { CHANNEL_IDS, CHANNEL_SPECS, type ChannelId } from '@brandwright/generation/channels';
 
 /**
  * Where copy runs: the generation library's channel spec table, exposed as the GraphQL enum

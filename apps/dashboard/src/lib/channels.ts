@@ -1,4 +1,4 @@
-import { CHANNEL_SPECS, type ChannelId } from '@brandwright/generation/src/voice/channel-specs';
+import { CHANNEL_SPECS, type ChannelId } from '@brandwright/generation/channels';
 
 /** The generation engine's own channel table, so the counter and the model share one limit. */
 export { CHANNEL_SPECS };

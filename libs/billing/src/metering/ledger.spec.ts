@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { BillingException } from '../billing.exception';
 import { Meter, creditsFor } from '../plans/meters';
 import { PLANS } from '../plans/plans';
-import { type BillingTestKit, startBillingTestKit } from '../testing/billing-test-kit';
+import { type BillingTestKit, startBillingTestKit } from '../../../../test/support/billing-test-kit';
 import { type BillingAlert, BillingHooks } from './billing-hooks';
 import { listBillingAlerts } from './billing-alerts';
 import { assertCanGenerate, creditStanding, releaseCredits, reserveCredits, reserveJobCredits, settleUsage } from './ledger';

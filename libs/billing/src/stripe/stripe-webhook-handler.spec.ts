@@ -5,7 +5,7 @@ import { BillingException } from '../billing.exception';
 import { reserveCredits, settleUsage } from '../metering/ledger';
 import { Meter } from '../plans/meters';
 import { PLANS, PlanId } from '../plans/plans';
-import { type BillingTestKit, startBillingTestKit } from '../testing/billing-test-kit';
+import { type BillingTestKit, startBillingTestKit } from '../../../../test/support/billing-test-kit';
 import { BillingGateway } from './billing-gateway';
 
 describe('Stripe webhooks', () => {

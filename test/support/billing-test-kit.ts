@@ -4,13 +4,9 @@ import type { AddressInfo } from 'node:net';
 import 'reflect-metadata';
 import type Stripe from 'stripe';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
-import { StripeFake } from '../../../../test/stripe-fake/stripe-fake';
-import { BillingException } from '../billing.exception';
-import { createStripeClient } from '../stripe/stripe-client';
-import { setUpStripe } from '../stripe/stripe-setup';
-import { StripeWebhookHandler } from '../stripe/stripe-webhook-handler';
-import { type TenantTx, dataSourceTx } from '../tenant-tx';
+import { BillingException, StripeWebhookHandler, createStripeClient, dataSourceTx, setUpStripe, type TenantTx } from '@brandwright/billing';
+import { StripeFake } from '../stripe-fake/stripe-fake';
+import { createTestDatabase, type TestDatabase } from './database';
 
 /**
  * What billing tests share: a cloned test database, one connection as the owner (setup and
