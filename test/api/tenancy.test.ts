@@ -234,6 +234,7 @@ describe('row-level security, below the application', () => {
     try {
       await client.query('BEGIN');
       if (workspaceId) await client.query(`SELECT set_config('app.workspace_id', $1, true)`, [workspaceId]);
+      await client.query(`SELECT set_config('app.brand_ids', '*', true)`); // every brand (see brand-limits.test.ts)
       const result = await fn(client);
       await client.query('ROLLBACK');
       return result;

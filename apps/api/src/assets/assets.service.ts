@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TenantDb } from '../database/tenant-db';
-import type { Actor } from '../common/auth/actor';
-import { brandAllowList } from '../brands/brands.service';
 import { ASSET_STORAGE, type AssetStorage } from './asset-storage';
 import { AssetEntity } from './asset.entity';
 import type { AssetModel } from './asset.model';
@@ -28,14 +26,12 @@ export class AssetsService {
     };
   }
 
-  /** Assets of a job or a campaign the actor may see (callers check the job/campaign first). */
-  list(actor: Actor, where: { jobId?: string; campaignId?: string }): Promise<AssetModel[]> {
+  /** Assets of a job or a campaign (row-level security keeps a brand-limited key to its brands). */
+  list(where: { jobId?: string; campaignId?: string }): Promise<AssetModel[]> {
     return this.db.tx(async (db) => {
       const query = db.createQueryBuilder(AssetEntity, 'a').where('true');
       if (where.jobId) query.andWhere('a.job_id = :jobId', { jobId: where.jobId });
       if (where.campaignId) query.andWhere('a.campaign_id = :campaignId', { campaignId: where.campaignId });
-      const allowed = brandAllowList(actor);
-      if (allowed) query.andWhere('a.brand_id = ANY(:allowed::uuid[])', { allowed });
       const rows = await query
         .orderBy('a.created_at', 'DESC')
         .addOrderBy('a.variant')

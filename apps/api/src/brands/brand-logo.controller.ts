@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { Access, CurrentHttpActor } from '../common/auth/decorators';
-import { type Actor, ApiKeyScope, Role } from '../common/auth/actor';
+import { Access, BrandScoped } from '../common/auth/decorators';
+import { ApiKeyScope, Role } from '../common/auth/actor';
 import { NotFoundError } from '../common/errors/app-error';
 import { validate } from '../common/validation/validate';
 import { uuid } from '../common/validation/fields';
@@ -12,10 +12,11 @@ import { BrandsService } from './brands.service';
 export class BrandLogoController {
   constructor(private readonly brands: BrandsService) {}
 
+  @BrandScoped()
   @Access(Role.VIEWER, ApiKeyScope.READ)
   @Get(':id/logo')
-  async logo(@CurrentHttpActor() actor: Actor, @Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
-    const logo = await this.brands.logo(actor, validate(uuid, id, 'id'));
+  async logo(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
+    const logo = await this.brands.logo(validate(uuid, id, 'id'));
     if (!logo) throw new NotFoundError('Logo');
     await reply.header('content-type', logo.mimeType).header('cache-control', 'private, max-age=60').send(logo.bytes);
   }

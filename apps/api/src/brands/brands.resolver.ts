@@ -1,5 +1,5 @@
 import { Args, ID, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
-import { Access, CurrentActor } from '../common/auth/decorators';
+import { Access, BrandScoped, CurrentActor } from '../common/auth/decorators';
 import { type Actor, ApiKeyScope, Role } from '../common/auth/actor';
 import { ConnectionOf, PageArgs } from '../common/pagination/pagination';
 import { validate } from '../common/validation/validate';
@@ -15,16 +15,18 @@ export class BrandConnection extends ConnectionOf(BrandModel, 'BrandConnection')
 export class BrandsResolver {
   constructor(private readonly service: BrandsService) {}
 
+  @BrandScoped()
   @Access(Role.VIEWER, ApiKeyScope.READ)
   @Query(() => BrandConnection, { description: 'Brands of the workspace, newest first.' })
-  brands(@CurrentActor() actor: Actor, @Args({ type: () => PageArgs }) page: PageArgs): Promise<BrandConnection> {
-    return this.service.list(actor, page.first, page.after);
+  brands(@Args({ type: () => PageArgs }) page: PageArgs): Promise<BrandConnection> {
+    return this.service.list(page.first, page.after);
   }
 
+  @BrandScoped()
   @Access(Role.VIEWER, ApiKeyScope.READ)
   @Query(() => BrandModel)
-  brand(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<BrandModel> {
-    return this.service.get(actor, validate(uuid, id, 'id'));
+  brand(@Args('id', { type: () => ID }) id: string): Promise<BrandModel> {
+    return this.service.get(validate(uuid, id, 'id'));
   }
 
   @Access(Role.EDITOR, ApiKeyScope.MANAGE)
@@ -33,16 +35,17 @@ export class BrandsResolver {
     return this.service.create(actor, validate(createBrandSchema, raw));
   }
 
+  @BrandScoped()
   @Access(Role.EDITOR, ApiKeyScope.MANAGE)
   @Mutation(() => BrandModel, { description: 'Changes only the fields given.' })
-  updateBrand(@CurrentActor() actor: Actor, @Args('input') raw: UpdateBrandInput): Promise<BrandModel> {
+  updateBrand(@Args('input') raw: UpdateBrandInput): Promise<BrandModel> {
     const { id, ...fields } = validate(updateBrandSchema, raw);
-    return this.service.update(actor, id, fields);
+    return this.service.update(id, fields);
   }
 
   @Access(Role.ADMIN, ApiKeyScope.MANAGE)
   @Mutation(() => BrandModel, { description: 'Deletes the brand and its campaigns.' })
-  deleteBrand(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<BrandModel> {
-    return this.service.remove(actor, validate(uuid, id, 'id'));
+  deleteBrand(@Args('id', { type: () => ID }) id: string): Promise<BrandModel> {
+    return this.service.remove(validate(uuid, id, 'id'));
   }
 }

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { BrandVoice, StyleRules } from '@brandwright/generation';
 import { TenantDb } from '../database/tenant-db';
 import type { Actor } from '../common/auth/actor';
-import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors/app-error';
+import { ConflictError, NotFoundError } from '../common/errors/app-error';
 import { type Connection, paginate } from '../common/pagination/pagination';
 import { BrandEntity } from './brand.entity';
 import type { BrandFields } from './dto/brand.inputs';
@@ -18,39 +18,27 @@ export const DEFAULT_STYLE_RULES: StyleRules = {
   targetReadingGrade: null,
 };
 
-/** The brands an actor may touch: all of the workspace's, or an API key's allow-list. */
-export function brandAllowList(actor: Actor): string[] | null {
-  return actor.kind === 'apiKey' ? actor.brandIds : null;
-}
-
 @Injectable()
 export class BrandsService {
   constructor(private readonly db: TenantDb) {}
 
-  list(actor: Actor, first?: number, after?: string): Promise<Connection<BrandEntity>> {
-    return this.db.tx((db) => {
-      const query = db.createQueryBuilder(BrandEntity, 'brand');
-      const allowed = brandAllowList(actor);
-      if (allowed) query.where('brand.id = ANY(:allowed::uuid[])', { allowed });
-      return paginate(query, first, after);
-    });
+  /** The workspace's brands; for a brand-limited API key, row-level security keeps only its own. */
+  list(first?: number, after?: string): Promise<Connection<BrandEntity>> {
+    return this.db.tx((db) => paginate(db.createQueryBuilder(BrandEntity, 'brand'), first, after));
   }
 
-  get(actor: Actor, id: string): Promise<BrandEntity> {
-    return this.db.tx((db) => this.getIn(db, actor, id));
+  get(id: string): Promise<BrandEntity> {
+    return this.db.tx((db) => this.getIn(db, id));
   }
 
-  /** Finds a brand the actor may use, inside an open tenant transaction. */
-  async getIn(db: EntityManager, actor: Actor, id: string): Promise<BrandEntity> {
-    const allowed = brandAllowList(actor);
-    if (allowed && !allowed.includes(id)) throw new NotFoundError('Brand', id);
+  /** Finds a brand inside an open tenant transaction (RLS hides brands outside a key's limit). */
+  async getIn(db: EntityManager, id: string): Promise<BrandEntity> {
     const brand = await db.findOne(BrandEntity, { where: { id } });
     if (!brand) throw new NotFoundError('Brand', id);
     return brand;
   }
 
   async create(actor: Actor, input: BrandFields): Promise<BrandEntity> {
-    if (brandAllowList(actor)) throw new ForbiddenError('An API key limited to some brands cannot create brands.');
     const logo = input.logo ? await decodeLogo(input.logo.base64, input.logo.mimeType) : null;
     return this.db.tx(async (db) => {
       await this.assertNameFree(db, input.name);
@@ -75,10 +63,10 @@ export class BrandsService {
     });
   }
 
-  async update(actor: Actor, id: string, input: Partial<BrandFields>): Promise<BrandEntity> {
+  async update(id: string, input: Partial<BrandFields>): Promise<BrandEntity> {
     const logo = input.logo ? await decodeLogo(input.logo.base64, input.logo.mimeType) : undefined;
     return this.db.tx(async (db) => {
-      const brand = await this.getIn(db, actor, id);
+      const brand = await this.getIn(db, id);
       if (input.name && input.name.toLowerCase() !== brand.name.toLowerCase()) await this.assertNameFree(db, input.name);
       const { logo: _logo, styleRules, ...fields } = input;
       for (const [key, value] of Object.entries(fields)) {
@@ -91,18 +79,17 @@ export class BrandsService {
     });
   }
 
-  async remove(actor: Actor, id: string): Promise<BrandEntity> {
-    if (brandAllowList(actor)) throw new ForbiddenError('An API key limited to some brands cannot delete brands.');
+  async remove(id: string): Promise<BrandEntity> {
     return this.db.tx(async (db) => {
-      const brand = await this.getIn(db, actor, id);
+      const brand = await this.getIn(db, id);
       await db.delete(BrandEntity, { id });
       return brand;
     });
   }
 
-  async logo(actor: Actor, id: string): Promise<{ bytes: Buffer; mimeType: string } | null> {
+  async logo(id: string): Promise<{ bytes: Buffer; mimeType: string } | null> {
     return this.db.tx(async (db) => {
-      await this.getIn(db, actor, id);
+      await this.getIn(db, id);
       const row = await db.findOne(BrandEntity, { where: { id }, select: { id: true, logo: true, logoMimeType: true } });
       return row?.logo && row.logoMimeType ? { bytes: row.logo, mimeType: row.logoMimeType } : null;
     });

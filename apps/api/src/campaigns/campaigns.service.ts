@@ -4,7 +4,7 @@ import { TenantDb } from '../database/tenant-db';
 import type { Actor } from '../common/auth/actor';
 import { NotFoundError } from '../common/errors/app-error';
 import { type Connection, paginate } from '../common/pagination/pagination';
-import { brandAllowList, BrandsService } from '../brands/brands.service';
+import { BrandsService } from '../brands/brands.service';
 import { CampaignEntity, CampaignObjective, CampaignStatus } from './campaign.entity';
 import type { Channel } from './channel';
 
@@ -23,30 +23,23 @@ export class CampaignsService {
     private readonly brands: BrandsService,
   ) {}
 
-  list(
-    actor: Actor,
-    filter: { brandId?: string; status?: CampaignStatus },
-    first?: number,
-    after?: string,
-  ): Promise<Connection<CampaignEntity>> {
+  /** Campaigns of the workspace; for a brand-limited API key, row-level security keeps its brands'. */
+  list(filter: { brandId?: string; status?: CampaignStatus }, first?: number, after?: string): Promise<Connection<CampaignEntity>> {
     return this.db.tx((db) => {
       const query = db.createQueryBuilder(CampaignEntity, 'campaign').where('true');
-      const allowed = brandAllowList(actor);
-      if (allowed) query.andWhere('campaign.brand_id = ANY(:allowed::uuid[])', { allowed });
       if (filter.brandId) query.andWhere('campaign.brand_id = :brandId', { brandId: filter.brandId });
       if (filter.status) query.andWhere('campaign.status = :status', { status: filter.status });
       return paginate(query, first, after);
     });
   }
 
-  get(actor: Actor, id: string): Promise<CampaignEntity> {
-    return this.db.tx((db) => this.getIn(db, actor, id));
+  get(id: string): Promise<CampaignEntity> {
+    return this.db.tx((db) => this.getIn(db, id));
   }
 
-  async getIn(db: EntityManager, actor: Actor, id: string): Promise<CampaignEntity> {
+  async getIn(db: EntityManager, id: string): Promise<CampaignEntity> {
     const campaign = await db.findOne(CampaignEntity, { where: { id } });
-    const allowed = brandAllowList(actor);
-    if (!campaign || (allowed && !allowed.includes(campaign.brandId))) throw new NotFoundError('Campaign', id);
+    if (!campaign) throw new NotFoundError('Campaign', id);
     return campaign;
   }
 
@@ -55,7 +48,7 @@ export class CampaignsService {
     input: { brandId: string; name: string; objective: CampaignObjective; channels?: Channel[]; brief?: string },
   ): Promise<CampaignEntity> {
     return this.db.tx(async (db) => {
-      await this.brands.getIn(db, actor, input.brandId);
+      await this.brands.getIn(db, input.brandId);
       return db.save(
         db.create(CampaignEntity, {
           workspaceId: actor.workspaceId!,
@@ -70,9 +63,9 @@ export class CampaignsService {
     });
   }
 
-  update(actor: Actor, id: string, changes: CampaignChanges): Promise<CampaignEntity> {
+  update(id: string, changes: CampaignChanges): Promise<CampaignEntity> {
     return this.db.tx(async (db) => {
-      const campaign = await this.getIn(db, actor, id);
+      const campaign = await this.getIn(db, id);
       for (const [key, value] of Object.entries(changes)) {
         if (value !== undefined) (campaign as unknown as Record<string, unknown>)[key] = value;
       }
@@ -80,9 +73,9 @@ export class CampaignsService {
     });
   }
 
-  remove(actor: Actor, id: string): Promise<CampaignEntity> {
+  remove(id: string): Promise<CampaignEntity> {
     return this.db.tx(async (db) => {
-      const campaign = await this.getIn(db, actor, id);
+      const campaign = await this.getIn(db, id);
       await db.delete(CampaignEntity, { id });
       return campaign;
     });

@@ -1,6 +1,6 @@
 import { Parent, ResolveField, Resolver } from '@nestjs/graphql';
-import { Access, CurrentActor } from '../common/auth/decorators';
-import { type Actor, ApiKeyScope, Role } from '../common/auth/actor';
+import { Access, BrandScoped } from '../common/auth/decorators';
+import { ApiKeyScope, Role } from '../common/auth/actor';
 import { CampaignModel } from '../campaigns/campaign.model';
 import { AssetModel } from '../assets/asset.model';
 import { AssetsService } from '../assets/assets.service';
@@ -8,6 +8,7 @@ import { CopyVariantModel } from './generation.model';
 import { GenerationService } from './generation.service';
 
 /** A campaign's copy variants and image assets (from every job run for it). */
+@BrandScoped()
 @Resolver(() => CampaignModel)
 export class CampaignResultsResolver {
   constructor(
@@ -17,13 +18,13 @@ export class CampaignResultsResolver {
 
   @Access(Role.VIEWER, ApiKeyScope.READ)
   @ResolveField(() => [CopyVariantModel], { description: 'Newest job first, best variant first within a job (at most 500).' })
-  variants(@CurrentActor() actor: Actor, @Parent() campaign: CampaignModel): Promise<CopyVariantModel[]> {
-    return this.generation.variantsOfCampaign(actor, campaign.id);
+  variants(@Parent() campaign: CampaignModel): Promise<CopyVariantModel[]> {
+    return this.generation.variantsOfCampaign(campaign.id);
   }
 
   @Access(Role.VIEWER, ApiKeyScope.READ)
   @ResolveField(() => [AssetModel], { description: 'Every file of every creative made for this campaign (at most 1000).' })
-  assets(@CurrentActor() actor: Actor, @Parent() campaign: CampaignModel): Promise<AssetModel[]> {
-    return this.assetFiles.list(actor, { campaignId: campaign.id });
+  assets(@Parent() campaign: CampaignModel): Promise<AssetModel[]> {
+    return this.assetFiles.list({ campaignId: campaign.id });
   }
 }

@@ -1,6 +1,6 @@
 import { Args, Context, ID, Mutation, ObjectType, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import type { Readable } from 'node:stream';
-import { Access, CurrentActor } from '../common/auth/decorators';
+import { Access, BrandScoped, CurrentActor } from '../common/auth/decorators';
 import { type Actor, ApiKeyScope, Role } from '../common/auth/actor';
 import { ConnectionOf, PageArgs } from '../common/pagination/pagination';
 import { validate } from '../common/validation/validate';
@@ -53,6 +53,8 @@ async function* snapshotThenLive(
   }
 }
 
+/** Jobs and their results belong to a brand: a brand-limited key may use all of these, on its brands. */
+@BrandScoped()
 @Resolver(() => GenerationJobModel)
 export class GenerationResolver {
   constructor(
@@ -77,41 +79,35 @@ export class GenerationResolver {
 
   @Access(Role.VIEWER, ApiKeyScope.READ)
   @Query(() => GenerationJobModel)
-  job(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<GenerationJobModel> {
-    return this.service.get(actor, validate(uuid, id, 'id'));
+  job(@Args('id', { type: () => ID }) id: string): Promise<GenerationJobModel> {
+    return this.service.get(validate(uuid, id, 'id'));
   }
 
   @Access(Role.VIEWER, ApiKeyScope.READ)
   @Query(() => GenerationJobConnection, { description: 'Generation jobs, newest first.' })
   jobs(
-    @CurrentActor() actor: Actor,
     @Args({ type: () => PageArgs }) page: PageArgs,
     @Args('filter', { type: () => JobFilter, nullable: true }) filter?: JobFilter,
   ): Promise<GenerationJobConnection> {
-    return this.service.list(
-      actor,
-      validate(jobFilterSchema, filter ?? {}, 'filter'),
-      page.first,
-      page.after,
-    ) as Promise<GenerationJobConnection>;
+    return this.service.list(validate(jobFilterSchema, filter ?? {}, 'filter'), page.first, page.after) as Promise<GenerationJobConnection>;
   }
 
   @Access(Role.EDITOR, ApiKeyScope.GENERATE)
   @Mutation(() => GenerationJobModel, { description: 'Cancels a queued job at once; asks the worker running a job to stop.' })
-  cancelJob(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<GenerationJobModel> {
-    return this.service.cancel(actor, validate(uuid, id, 'id'));
+  cancelJob(@Args('id', { type: () => ID }) id: string): Promise<GenerationJobModel> {
+    return this.service.cancel(validate(uuid, id, 'id'));
   }
 
   @Access(Role.EDITOR, ApiKeyScope.GENERATE)
   @Mutation(() => CopyVariantModel)
-  approveVariant(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<CopyVariantModel> {
-    return this.service.setVariantStatus(actor, validate(uuid, id, 'id'), VariantStatus.APPROVED);
+  approveVariant(@Args('id', { type: () => ID }) id: string): Promise<CopyVariantModel> {
+    return this.service.setVariantStatus(validate(uuid, id, 'id'), VariantStatus.APPROVED);
   }
 
   @Access(Role.EDITOR, ApiKeyScope.GENERATE)
   @Mutation(() => CopyVariantModel)
-  rejectVariant(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<CopyVariantModel> {
-    return this.service.setVariantStatus(actor, validate(uuid, id, 'id'), VariantStatus.REJECTED);
+  rejectVariant(@Args('id', { type: () => ID }) id: string): Promise<CopyVariantModel> {
+    return this.service.setVariantStatus(validate(uuid, id, 'id'), VariantStatus.REJECTED);
   }
 
   @Access(Role.VIEWER, ApiKeyScope.READ)
@@ -133,13 +129,13 @@ export class GenerationResolver {
 
   @Access(Role.VIEWER, ApiKeyScope.READ)
   @ResolveField(() => [CopyVariantModel])
-  variants(@CurrentActor() actor: Actor, @Parent() job: GenerationJobModel): Promise<CopyVariantModel[]> {
-    return this.service.variantsOfJob(actor, job.id);
+  variants(@Parent() job: GenerationJobModel): Promise<CopyVariantModel[]> {
+    return this.service.variantsOfJob(job.id);
   }
 
   @Access(Role.VIEWER, ApiKeyScope.READ)
   @ResolveField(() => [AssetModel])
-  assets(@CurrentActor() actor: Actor, @Parent() job: GenerationJobModel): Promise<AssetModel[]> {
-    return this.assetFiles.list(actor, { jobId: job.id });
+  assets(@Parent() job: GenerationJobModel): Promise<AssetModel[]> {
+    return this.assetFiles.list({ jobId: job.id });
   }
 }

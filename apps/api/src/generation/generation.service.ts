@@ -10,7 +10,7 @@ import { BadUserInputError, ConflictError, NotFoundError } from '../common/error
 import { LOGGER } from '../common/logging/logger.module';
 import { requestContext } from '../common/tenant/request-context';
 import { type Connection, paginate } from '../common/pagination/pagination';
-import { brandAllowList, BrandsService } from '../brands/brands.service';
+import { BrandsService } from '../brands/brands.service';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { FairScheduler } from './fair-scheduler';
 import { GenerationEvents } from './generation-events';
@@ -132,9 +132,9 @@ export class GenerationService {
           const existing = await db.findOne(GenerationJobEntity, { where: { idempotencyKey: job.idempotencyKey } });
           if (existing) return { row: this.sameKind(existing, job.kind), fresh: false };
         }
-        await this.brands.getIn(db, actor, job.brandId);
+        await this.brands.getIn(db, job.brandId);
         if (job.campaignId) {
-          const campaign = await this.campaigns.getIn(db, actor, job.campaignId);
+          const campaign = await this.campaigns.getIn(db, job.campaignId);
           if (campaign.brandId !== job.brandId) throw new BadUserInputError('input.campaignId', 'belongs to another brand');
         }
         const id = randomUUID();
@@ -195,32 +195,29 @@ export class GenerationService {
     }
   }
 
-  get(actor: Actor, id: string): Promise<GenerationJobEntity> {
-    return this.db.tx((db) => this.getIn(db, actor, id));
+  get(id: string): Promise<GenerationJobEntity> {
+    return this.db.tx((db) => this.getIn(db, id));
   }
 
-  /** For subscriptions, which run outside the request context: the actor's workspace explicitly. */
+  /** For subscriptions, which run outside the request context: the actor's workspace and brands explicitly. */
   getForActor(actor: Actor, id: string): Promise<GenerationJobEntity> {
-    return this.db.with({ workspaceId: actor.workspaceId }, (db) => this.getIn(db, actor, id));
+    return this.db.asActor(actor, (db) => this.getIn(db, id));
   }
 
-  async getIn(db: EntityManager, actor: Actor, id: string): Promise<GenerationJobEntity> {
+  /** A job of the workspace; row-level security hides other brands' jobs from a brand-limited key. */
+  async getIn(db: EntityManager, id: string): Promise<GenerationJobEntity> {
     const row = await db.findOne(GenerationJobEntity, { where: { id } });
-    const allowed = brandAllowList(actor);
-    if (!row || (allowed && !allowed.includes(row.brandId))) throw new NotFoundError('Job', id);
+    if (!row) throw new NotFoundError('Job', id);
     return row;
   }
 
   list(
-    actor: Actor,
     filter: { status?: JobStatus; kind?: JobKind; brandId?: string; campaignId?: string },
     first?: number,
     after?: string,
   ): Promise<Connection<GenerationJobEntity>> {
     return this.db.tx((db) => {
       const query = db.createQueryBuilder(GenerationJobEntity, 'job').where('true');
-      const allowed = brandAllowList(actor);
-      if (allowed) query.andWhere('job.brand_id = ANY(:allowed::uuid[])', { allowed });
       if (filter.status) query.andWhere('job.status = :status', { status: filter.status });
       if (filter.kind) query.andWhere('job.kind = :kind', { kind: filter.kind });
       if (filter.brandId) query.andWhere('job.brand_id = :brandId', { brandId: filter.brandId });
@@ -233,9 +230,9 @@ export class GenerationService {
    * A queued job is cancelled at once (credits released, queue entry removed); a running one is
    * asked to stop: the worker running it aborts inference and records CANCELLED.
    */
-  async cancel(actor: Actor, id: string): Promise<GenerationJobEntity> {
+  async cancel(id: string): Promise<GenerationJobEntity> {
     const row = await this.db.tx(async (db) => {
-      const job = await this.getIn(db, actor, id);
+      const job = await this.getIn(db, id);
       const locked = (await db.findOne(GenerationJobEntity, { where: { id: job.id }, lock: { mode: 'pessimistic_write' } }))!;
       if (FINAL_STATUSES.includes(locked.status)) return locked;
       locked.cancelRequestedAt ??= new Date();
@@ -271,25 +268,24 @@ export class GenerationService {
     return row;
   }
 
-  variantsOfJob(actor: Actor, jobId: string): Promise<CopyVariantEntity[]> {
+  variantsOfJob(jobId: string): Promise<CopyVariantEntity[]> {
     return this.db.tx(async (db) => {
-      await this.getIn(db, actor, jobId);
+      await this.getIn(db, jobId);
       return db.find(CopyVariantEntity, { where: { jobId }, order: { rank: 'ASC' } });
     });
   }
 
-  variantsOfCampaign(actor: Actor, campaignId: string): Promise<CopyVariantEntity[]> {
+  variantsOfCampaign(campaignId: string): Promise<CopyVariantEntity[]> {
     return this.db.tx(async (db) => {
-      await this.campaigns.getIn(db, actor, campaignId);
+      await this.campaigns.getIn(db, campaignId);
       return db.find(CopyVariantEntity, { where: { campaignId }, order: { createdAt: 'DESC', rank: 'ASC' }, take: 500 });
     });
   }
 
-  setVariantStatus(actor: Actor, id: string, status: VariantStatus): Promise<CopyVariantEntity> {
+  setVariantStatus(id: string, status: VariantStatus): Promise<CopyVariantEntity> {
     return this.db.tx(async (db) => {
       const variant = await db.findOne(CopyVariantEntity, { where: { id } });
-      const allowed = brandAllowList(actor);
-      if (!variant || (allowed && !allowed.includes(variant.brandId))) throw new NotFoundError('Variant', id);
+      if (!variant) throw new NotFoundError('Variant', id);
       variant.status = status;
       return db.save(variant);
     });

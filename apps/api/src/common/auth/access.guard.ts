@@ -3,7 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import passport from 'passport';
 import { ApiKeyScope, type Actor, Role, roleAtLeast } from './actor';
-import { ACCESS_KEY, type AccessPolicy } from './decorators';
+import { ACCESS_KEY, type AccessPolicy, BRAND_SCOPED_KEY } from './decorators';
+import { isBrandLimited } from '../tenant/brand-limit';
 import { ForbiddenError, UnauthenticatedError } from '../errors/app-error';
 import type { AuthenticatedRequest, GraphqlContext } from '../graphql/graphql-context';
 import { RateLimiter } from '../rate-limit/rate-limiter';
@@ -11,6 +12,7 @@ import { RateLimiter } from '../rate-limit/rate-limiter';
 /**
  * The global guard. It authenticates with Passport (API key, then JWT), applies the rate limits,
  * and checks the operation's access policy: `@Public()`, `@SignedIn()` or `@Access(role, scope)`.
+ * An API key limited to some brands passes only operations marked `@BrandScoped()`.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -41,8 +43,24 @@ export class AccessGuard implements CanActivate {
       return true;
     }
     assertAllowed(actor, policy.role, policy.scope);
+    if (isBrandLimited(actor) && !this.reflector.getAllAndOverride<boolean>(BRAND_SCOPED_KEY, [context.getHandler(), context.getClass()])) {
+      throw new ForbiddenError(
+        `${operationName(context)} acts on the whole workspace, and this API key is limited to some brands; ` +
+          'members, invitations, API keys, webhooks, billing, usage and the workspace itself need a key without a brand limit.',
+      );
+    }
     return true;
   }
+}
+
+function operationName(context: ExecutionContext): string {
+  if (context.getType<string>() === 'graphql') {
+    const info = GqlExecutionContext.create(context).getInfo<{ fieldName: string; parentType: { name: string } }>();
+    const root = ['Query', 'Mutation', 'Subscription'].includes(info.parentType.name);
+    return root ? `"${info.fieldName}"` : `"${info.parentType.name}.${info.fieldName}"`;
+  }
+  const req = context.switchToHttp().getRequest<{ method: string; url: string }>();
+  return `${req.method} ${req.url.split('?')[0]}`;
 }
 
 export function assertAllowed(actor: Actor, role: Role, scope: ApiKeyScope): void {

@@ -3,6 +3,7 @@ import { GqlExecutionContext } from '@nestjs/graphql';
 import type { Actor, ApiKeyScope, Role } from './actor';
 
 export const ACCESS_KEY = 'brandwright:access';
+export const BRAND_SCOPED_KEY = 'brandwright:brand-scoped';
 
 /**
  * How an operation may be reached. Every resolver method declares one of these; the app refuses
@@ -24,6 +25,14 @@ export const SignedIn = () => SetMetadata(ACCESS_KEY, { kind: 'user' } satisfies
 /** Members of the current workspace with at least `role`; API keys with `scope`. */
 export const Access = (role: Role, scope: ApiKeyScope) =>
   SetMetadata(ACCESS_KEY, { kind: 'workspace', role, scope } satisfies AccessPolicy);
+
+/**
+ * The operation works within brands (a brand, its campaigns, jobs and results), so an API key
+ * limited to some brands may call it; row-level security keeps it to those brands. Every other
+ * workspace operation (members, invitations, keys, webhooks, billing, usage, the workspace
+ * itself, creating or deleting brands) refuses such a key in the access guard.
+ */
+export const BrandScoped = () => SetMetadata(BRAND_SCOPED_KEY, true);
 
 /** The calling actor, as the guard established it. */
 export const CurrentActor = createParamDecorator((_data: unknown, ctx: ExecutionContext): Actor => {
