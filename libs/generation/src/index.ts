@@ -3,7 +3,7 @@
 // Model store, hub pull, tiny models
 export { DEFAULT_MODEL_DIR, DEMO_MODEL_ID, listModels, resolveTextModel, type StoredModel } from './models/model-store';
 export { pullModel, listHubFiles, type PullOptions, type PullProgress, type HubFile } from './models/model-pull';
-export { buildTinyTextModel, type TinyTextModelOptions, type TinyModelSize } from './models/tiny-text-model';
+export { buildTinyTextModel, isOutdatedTinyDemo, type TinyTextModelOptions, type TinyModelSize } from './models/tiny-text-model';
 export { OnnxGraph, writeOnnxModel, attr, toFloat16Array, fromFloat16Bits } from './models/onnx-builder';
 
 // Text engine

@@ -6,6 +6,7 @@ import {
   ImageEngine,
   TextEngine,
   buildTinyTextModel,
+  isOutdatedTinyDemo,
   listModels,
 } from '@brandwright/generation';
 
@@ -85,8 +86,9 @@ export class InferenceEngines {
  * starts with nothing else installed. Everything it writes is flagged as demo output.
  */
 export function ensureDemoTextModel(modelDir: string, logger: Logger): void {
-  if (listModels(modelDir).some((m) => m.kind === 'text')) return;
   const dir = join(modelDir, DEMO_MODEL_ID);
+  // A demo model built before its context grew to 2,048 positions is rebuilt: a normal brand does not fit 512.
+  if (listModels(modelDir).some((m) => m.kind === 'text') && !isOutdatedTinyDemo(dir)) return;
   logger.warn(
     { dir },
     'no text model is installed: building the tiny demo model; copy it writes is random demo output, not real copy (install one with `npm run models -- pull <owner/name>`)',

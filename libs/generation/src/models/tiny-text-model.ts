@@ -14,7 +14,7 @@
  * run the same folder, which the benchmark relies on. config.json carries a `brandwright.demo`
  * marker: everything generated with such a model is flagged as demo output.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OnnxGraph, writeOnnxModel, type OnnxDataType } from './onnx-builder';
 import { buildTinyTokenizer, SPECIAL_TOKENS } from './tiny-tokenizer';
@@ -91,6 +91,25 @@ const SIZES: Record<TinyModelSize, Dims> = {
   test: { hidden: 64, heads: 4, layers: 2, mlp: 128, positions: 2048, merges: 600 },
   bench: { hidden: 512, heads: 8, layers: 8, mlp: 2048, positions: 1024, merges: 1200 },
 };
+
+/** Positions of the demo model ('test' size): a full brand voice with three examples plus a brief fits. */
+export const DEMO_CONTEXT = SIZES.test.positions;
+
+/**
+ * True for a demo model this project built earlier with a shorter context than today's (512
+ * positions before): it is rebuilt at start, since a normal brand does not fit it.
+ */
+export function isOutdatedTinyDemo(dir: string): boolean {
+  try {
+    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as {
+      max_position_embeddings?: number;
+      brandwright?: { demo?: boolean; size?: string };
+    };
+    return config.brandwright?.demo === true && config.brandwright.size === 'test' && (config.max_position_embeddings ?? 0) < DEMO_CONTEXT;
+  } catch {
+    return false;
+  }
+}
 
 export interface TinyTextModelInfo {
   dir: string;
