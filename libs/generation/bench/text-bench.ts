@@ -10,6 +10,9 @@
  * the model's real cache shapes (session input metadata) and each request's real token count
  * (its tokenized prompt + the new tokens).
  * Every request decodes exactly NEW_TOKENS tokens (end-of-text suppressed in the bench model).
+ * The engine's greedy token ids for the first prompt are checked against the bare loop's (ids,
+ * not texts: the engine's visible text drops what is not copy, see docs/generation-text.md).
+ * A last line runs the engine on the same model exported with a float16 cache and float16 logits.
  * Options: --tokens N (default 32), --threads N (default 2), --model-dir DIR.
  */
 import { execFileSync } from 'node:child_process';
@@ -40,6 +43,8 @@ interface Measurement {
   seconds: number;
   peakRssMb: number;
   sample?: string;
+  /** Greedy token ids of the first prompt. */
+  sampleIds?: number[];
 }
 
 /**
@@ -66,11 +71,15 @@ async function runEngine(dir: string, concurrency: number): Promise<Measurement>
   const start = performance.now();
   let tokens = 0;
   let sample = '';
+  const sampleIds: number[] = [];
   for (let r = 0; r < rounds; r++) {
     // Round r continues through PROMPTS, so one request at a time runs the same four prompts as the bare loop.
     const results = await Promise.all(
       Array.from({ length: concurrency }, (_, i) =>
-        engine.generate({ prompt: PROMPTS[(r * concurrency + i) % PROMPTS.length], maxNewTokens: NEW_TOKENS, ignoreEos: true }),
+        engine.generate(
+          { prompt: PROMPTS[(r * concurrency + i) % PROMPTS.length], maxNewTokens: NEW_TOKENS, ignoreEos: true },
+          r === 0 && i === 0 ? { onToken: (t) => t.tokenId >= 0 && sampleIds.push(t.tokenId) } : {},
+        ),
       ),
     );
     tokens += results.reduce((n, x) => n + x.outputTokens, 0);
@@ -78,7 +87,7 @@ async function runEngine(dir: string, concurrency: number): Promise<Measurement>
   }
   const seconds = (performance.now() - start) / 1000;
   await engine.close();
-  return { tokens, seconds, peakRssMb: peakRssMb(), sample };
+  return { tokens, seconds, peakRssMb: peakRssMb(), sample, sampleIds };
 }
 
 async function runTransformers(dir: string, concurrency: number): Promise<Measurement> {
@@ -112,21 +121,30 @@ async function runBareLoop(dir: string): Promise<Measurement> {
   });
   const tokenizer = new TextTokenizer(dir);
   const layers = session.inputNames.filter((n) => n.startsWith('past_key_values.')).length / 2;
-  const meta = (session as unknown as { inputMetadata: { name: string; shape: (number | string)[] }[] }).inputMetadata;
-  const cacheShape = meta.find((m) => m.name === 'past_key_values.0.key')!.shape;
-  const [heads, headDim] = [cacheShape[1] as number, cacheShape[3] as number];
+  const meta = (session as unknown as { inputMetadata: { name: string; type: string; shape: (number | string)[] }[] }).inputMetadata;
+  const cacheMeta = meta.find((m) => m.name === 'past_key_values.0.key')!;
+  const [heads, headDim] = [cacheMeta.shape[1] as number, cacheMeta.shape[3] as number];
+  const fp16Cache = cacheMeta.type === 'float16';
   const i64 = (v: number[], dims: number[]) =>
     new ort.Tensor(
       'int64',
       BigInt64Array.from(v, (x) => BigInt(x)),
       dims,
     );
+  const half = (h: number) => {
+    const e = (h >> 10) & 31;
+    const m = (h & 1023) / 1024;
+    const v = e === 0 ? m * 2 ** -14 : e === 31 ? Infinity : (1 + m) * 2 ** (e - 15);
+    return h & 0x8000 ? -v : v;
+  };
   const generate = async (prompt: string) => {
     let ids = tokenizer.encode(prompt);
     let past: Record<string, ort.Tensor> = {};
     for (let l = 0; l < layers; l++) {
       for (const k of ['key', 'value'])
-        past[`past_key_values.${l}.${k}`] = new ort.Tensor('float32', new Float32Array(0), [1, heads, 0, headDim]);
+        past[`past_key_values.${l}.${k}`] = fp16Cache
+          ? new ort.Tensor('float16', new Uint16Array(0), [1, heads, 0, headDim])
+          : new ort.Tensor('float32', new Float32Array(0), [1, heads, 0, headDim]);
     }
     let length = 0;
     const out: number[] = [];
@@ -141,10 +159,13 @@ async function runBareLoop(dir: string): Promise<Measurement> {
         ),
         ...past,
       });
-      const logits = res.logits.data as Float32Array;
       const vocab = res.logits.dims[2];
+      const at =
+        res.logits.type === 'float16'
+          ? (v: number) => half((res.logits.data as Uint16Array)[(n - 1) * vocab + v])
+          : (v: number) => (res.logits.data as Float32Array)[(n - 1) * vocab + v];
       let best = 0;
-      for (let v = 1; v < vocab; v++) if (logits[(n - 1) * vocab + v] > logits[(n - 1) * vocab + best]) best = v;
+      for (let v = 1; v < vocab; v++) if (at(v) > at(best)) best = v;
       out.push(best);
       length += n;
       ids = [best];
@@ -158,11 +179,12 @@ async function runBareLoop(dir: string): Promise<Measurement> {
   await generate(PROMPTS[0].slice(0, 10));
   const start = performance.now();
   let sample = '';
+  let sampleIds: number[] = [];
   for (let i = 0; i < 4; i++) {
     const ids = await generate(PROMPTS[i % PROMPTS.length]);
-    if (i === 0) sample = tokenizer.decode(ids);
+    if (i === 0) [sample, sampleIds] = [tokenizer.decode(ids), ids];
   }
-  return { tokens: 4 * NEW_TOKENS, seconds: (performance.now() - start) / 1000, peakRssMb: peakRssMb(), sample };
+  return { tokens: 4 * NEW_TOKENS, seconds: (performance.now() - start) / 1000, peakRssMb: peakRssMb(), sample, sampleIds };
 }
 
 /**
@@ -211,6 +233,16 @@ function child(mode: string, dir: string, concurrency: number): Measurement {
   return JSON.parse(out.trim().split('\n').at(-1)!) as Measurement;
 }
 
+/** Whether the engine's greedy ids for the first prompt are the bare loop's. */
+function sameIds(engine: Measurement, bare: Measurement): string {
+  const a = engine.sampleIds ?? [];
+  const b = bare.sampleIds ?? [];
+  const at = a.findIndex((id, i) => id !== b[i]);
+  if (a.length === 0 || a.length !== b.length || at >= 0)
+    return `engine and bare loop greedy ids DIFFER (at token ${at >= 0 ? at : Math.min(a.length, b.length)} of ${b.length})`;
+  return `engine and bare loop greedy ids are equal (${a.length} tokens)`;
+}
+
 async function main(): Promise<void> {
   if (args.includes('--child')) {
     const mode = opt('child', '');
@@ -240,7 +272,7 @@ async function main(): Promise<void> {
   for (const concurrency of [1, 4, 16]) {
     const engine = child('engine', modelDir, concurrency);
     const tfjs = child('transformers', modelDir, concurrency);
-    if (concurrency === 1 && engine.sample !== bare.sample?.trim()) console.log(`  note: engine and bare loop greedy texts differ`);
+    if (concurrency === 1) console.log(`  ${sameIds(engine, bare)}`);
     const kvMb = kvMbFor(concurrency);
     console.log(
       `${String(concurrency).padStart(2)} concurrent: engine ${tps(engine).toFixed(1)} tokens/s (RSS ${engine.peakRssMb.toFixed(0)} MiB, budget ${(weightsMb + kvMb + 300).toFixed(0)} MiB = weights + KV ${kvMb.toFixed(1)} + 300)` +
@@ -248,6 +280,23 @@ async function main(): Promise<void> {
         ` | engine/transformers.js ${(tps(engine) / tps(tfjs)).toFixed(2)}x | engine/bare loop ${(tps(engine) / tps(bare)).toFixed(2)}x`,
     );
   }
+
+  // The same weights exported with a float16 cache and float16 logits (what CUDA exports use).
+  const fp16Dir = join(dirname(modelDir), `${basename(modelDir)}-fp16`);
+  if (!existsSync(join(fp16Dir, 'onnx', 'model.onnx')))
+    buildTinyTextModel({
+      dir: fp16Dir,
+      size: 'bench',
+      suppressEos: true,
+      cacheType: 'float16',
+      logitsType: 'float16',
+      name: 'brandwright/tiny-bench-fp16',
+    });
+  const fp16 = child('engine', fp16Dir, 4);
+  const fp16Bare = child('bare', fp16Dir, 1);
+  console.log(
+    ` 4 concurrent, fp16 cache + logits: engine ${tps(fp16).toFixed(1)} tokens/s (RSS ${fp16.peakRssMb.toFixed(0)} MiB) | bare loop 1 request ${tps(fp16Bare).toFixed(1)} tokens/s | ${sameIds(fp16, fp16Bare)}`,
+  );
 }
 
 void main();
