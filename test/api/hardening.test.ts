@@ -68,13 +68,15 @@ describe('roles', () => {
       owner.token,
     );
     assert.match(invite.inviteMember.acceptUrl, /accept-invitation\?token=bwi_/);
-    await fails(
-      'FORBIDDEN',
+    // Someone else's token reads exactly like a forged one: no email, no hint it exists.
+    const foreign = await fails(
+      'NOT_FOUND',
       api.url,
       `mutation($t: String!) { acceptInvitation(token: $t) { id } }`,
       { t: invite.inviteMember.token },
       stranger.token,
     );
+    assert.doesNotMatch(foreign.message, /someone-else/);
     await fails('NOT_FOUND', api.url, `mutation { acceptInvitation(token: "bwi_forged") { id } }`, {}, stranger.token);
   });
 });

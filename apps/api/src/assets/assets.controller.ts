@@ -5,10 +5,12 @@ import { ForbiddenError, NotFoundError } from '../common/errors/app-error';
 import { validate } from '../common/validation/validate';
 import { uuid } from '../common/validation/fields';
 import { AssetsService } from './assets.service';
+import { extensionOf, sendUserFile } from '../common/http/user-file';
 
 /**
  * GET /assets/:id?ws=…&exp=…&sig=… — an asset file behind a signed, expiring link (see
- * asset-urls.ts). Public as a route: the signature is the credential.
+ * asset-urls.ts). Public as a route: the signature is the credential. `&download=1` answers
+ * with `Content-Disposition: attachment`; every answer carries the user-file headers.
  */
 @Controller('assets')
 export class AssetsController {
@@ -21,6 +23,7 @@ export class AssetsController {
     @Query('ws') ws: string,
     @Query('exp') exp: string,
     @Query('sig') sig: string,
+    @Query('download') download: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const assetId = validate(uuid, id, 'id');
@@ -32,6 +35,10 @@ export class AssetsController {
     const file = await this.assets.download(workspaceId, assetId);
     if (!file) throw new NotFoundError('Asset', assetId);
     const maxAge = Math.max(0, expiry - Math.floor(Date.now() / 1000));
-    await reply.header('content-type', file.mimeType).header('cache-control', `private, max-age=${maxAge}`).send(file.bytes);
+    await sendUserFile(reply, file, {
+      filename: `asset-${assetId}.${extensionOf(file.mimeType)}`,
+      download: download === '1',
+      cacheControl: `private, max-age=${maxAge}`,
+    });
   }
 }

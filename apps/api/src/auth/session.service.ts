@@ -13,7 +13,13 @@ export interface AccessTokenPayload {
   /** The workspace the token acts in; null for a user with no workspace yet. */
   wid: string | null;
   typ: 'access';
+  /** Set by the signer: seconds since the epoch. */
+  iat?: number;
+  exp?: number;
 }
+
+export const JWT_ISSUER = 'brandwright';
+export const JWT_AUDIENCE = 'brandwright-api';
 
 export interface IssuedSession {
   accessToken: string;
@@ -75,6 +81,9 @@ export class SessionService {
     try {
       const payload = this.jwt.verify<AccessTokenPayload>(token);
       if (payload.typ !== 'access' || typeof payload.sub !== 'string') throw new AuthError(AuthFailure.TOKEN_INVALID);
+      // jsonwebtoken checks exp only when present: a token without one would never expire.
+      if (!Number.isInteger(payload.exp) || !Number.isInteger(payload.iat)) throw new AuthError(AuthFailure.TOKEN_INVALID);
+      if (payload.exp! - payload.iat! > this.config.values.JWT_ACCESS_TTL_SECONDS) throw new AuthError(AuthFailure.TOKEN_INVALID);
       return payload;
     } catch (err) {
       if (err instanceof AuthError) throw err;

@@ -56,8 +56,8 @@ export class BrandsService {
         palette: input.palette ?? [],
         headingFont: input.headingFont ?? null,
         bodyFont: input.bodyFont ?? null,
-        logo,
-        logoMimeType: logo ? input.logo!.mimeType : null,
+        logo: logo?.bytes ?? null,
+        logoMimeType: logo?.mimeType ?? null,
       });
       return db.save(brand);
     });
@@ -74,7 +74,7 @@ export class BrandsService {
       }
       if (styleRules) brand.styleRules = { ...brand.styleRules, ...styleRules };
       if (input.logo === null) Object.assign(brand, { logo: null, logoMimeType: null });
-      if (logo) Object.assign(brand, { logo, logoMimeType: input.logo!.mimeType });
+      if (logo) Object.assign(brand, { logo: logo.bytes, logoMimeType: logo.mimeType });
       return db.save(brand);
     });
   }

@@ -125,20 +125,22 @@ export class WorkspacesService {
     });
   }
 
-  /** Joins the invitation's workspace as the signed-in user, whose email must match it. */
+  /**
+   * Joins the invitation's workspace as the signed-in user, whose email must match it. Someone
+   * else's token is NOT_FOUND, exactly like a forged one: the answer says nothing about the
+   * invitation (its email, whether it was accepted or has expired).
+   */
   async acceptInvitation(userId: string, token: string): Promise<WorkspaceEntity> {
     const tokenHash = sha256Hex(token);
-    const invitation = await this.db.with({ invitationTokenHash: tokenHash }, (db) =>
-      db.findOne(InvitationEntity, { where: { tokenHash } }),
-    );
-    if (!invitation || invitation.revokedAt) throw new NotFoundError('Invitation');
+    const { invitation, user } = await this.db.with({ invitationTokenHash: tokenHash, userId }, async (db) => ({
+      invitation: await db.findOne(InvitationEntity, { where: { tokenHash } }),
+      user: await db.findOne(UserEntity, { where: { id: userId } }),
+    }));
+    const theirs = invitation && user && user.email.toLowerCase() === invitation.email.toLowerCase();
+    if (!invitation || !theirs || invitation.revokedAt) throw new NotFoundError('Invitation');
     if (invitation.acceptedAt) throw new ConflictError('This invitation was already accepted.');
     if (invitation.expiresAt.getTime() <= Date.now()) throw new BadUserInputError('token', 'the invitation has expired; ask for a new one');
     return this.db.with({ workspaceId: invitation.workspaceId, userId }, async (db) => {
-      const user = await db.findOneOrFail(UserEntity, { where: { id: userId } });
-      if (user.email.toLowerCase() !== invitation.email.toLowerCase()) {
-        throw new ForbiddenError(`This invitation is for ${invitation.email}; sign in with that account.`);
-      }
       const existing = await db.findOne(MembershipEntity, { where: { userId, workspaceId: invitation.workspaceId } });
       if (!existing) await db.insert(MembershipEntity, { userId, workspaceId: invitation.workspaceId, role: invitation.role });
       await db.update(InvitationEntity, { id: invitation.id }, { acceptedAt: new Date() });

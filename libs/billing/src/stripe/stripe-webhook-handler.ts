@@ -69,14 +69,22 @@ export class StripeWebhookHandler {
     if (!signature) {
       throw new BillingException(BillingExceptionCode.INVALID_WEBHOOK_SIGNATURE, 'Stripe-Signature header is missing.');
     }
+    let event: Stripe.Event;
     try {
-      return this.stripe.webhooks.constructEvent(rawBody, signature, this.webhookSecret, this.toleranceSeconds);
+      event = this.stripe.webhooks.constructEvent(rawBody, signature, this.webhookSecret, this.toleranceSeconds);
     } catch (err) {
       throw new BillingException(
         BillingExceptionCode.INVALID_WEBHOOK_SIGNATURE,
         `Stripe-Signature does not match this body: ${(err as Error).message}`,
       );
     }
+    // The SDK checks only a signature's age: one dated in the future (a clock far off, or a
+    // signature made to be replayed later) passes it. Refuse those beyond the same tolerance.
+    const signedAt = signatureTimestamp(signature);
+    if (signedAt === null || signedAt > Date.now() / 1000 + this.toleranceSeconds) {
+      throw new BillingException(BillingExceptionCode.INVALID_WEBHOOK_SIGNATURE, 'Stripe-Signature is dated in the future.');
+    }
+    return event;
   }
 
   private async seen(eventId: string): Promise<boolean> {
@@ -203,4 +211,11 @@ async function applyPaymentOutcome(db: EntityManager, workspaceId: string, faile
      WHERE workspace_id = $1 AND (payment_state_at IS NULL OR payment_state_at <= to_timestamp($3))`,
     [workspaceId, failed, createdUnix],
   );
+}
+
+/** The `t=` of a Stripe-Signature header (seconds since the epoch), or null. */
+function signatureTimestamp(header: string | string[]): number | null {
+  const value = Array.isArray(header) ? header.join(',') : header;
+  const t = /(?:^|,)\s*t=(\d+)/.exec(value);
+  return t ? Number(t[1]) : null;
 }
