@@ -89,6 +89,18 @@ export class VoiceReportModel {
 
   @Field(() => Float, { description: '0–100; higher is more on-voice.' })
   score: number;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: "The brand's example copy left out of the prompt so it fit the model's context, longest first.",
+  })
+  examplesDropped?: string[];
+
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Soft voice lines told in fewer words so the prompt fit: description, tone, preferred_terms, audience.',
+  })
+  voiceLinesShortened?: string[];
 }
 
 @ObjectType('CopyVariant')

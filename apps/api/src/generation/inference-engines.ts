@@ -13,6 +13,8 @@ import {
 export interface InferenceEnginesOptions {
   modelDir: string;
   textModelId?: string;
+  /** A text request with no progress this long fails (TEXT_STALL_TIMEOUT_MS). */
+  textStallTimeoutMs?: number;
   executionProvider: ExecutionProviderChoice;
   threads?: number;
   /** Most text requests decoded together: the text queue's concurrency × variants per job. */
@@ -41,6 +43,7 @@ export class InferenceEngines {
       executionProvider: this.options.executionProvider,
       threads: this.options.threads,
       maxBatchSize: this.options.maxBatchSize,
+      stallTimeoutMs: this.options.textStallTimeoutMs,
       log: (message) => this.options.logger.info(message),
     }).then(
       (engine) => {

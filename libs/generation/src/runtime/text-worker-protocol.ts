@@ -1,5 +1,6 @@
 /** Messages between TextEngine (calling thread) and the inference worker thread. */
 import type { GenerationRequest, GenerationResult, StreamedToken } from '../text/generation-request';
+import type { ChatMessage } from '../text/text-tokenizer';
 import type { GenerationErrorCode } from '../text/generation-error';
 import type { ExecutionProviderChoice } from './execution-provider';
 
@@ -40,7 +41,11 @@ type ErrorJson = { code: GenerationErrorCode; message: string; field?: string };
 
 export type EngineToWorker =
   /** `stream`: send each token back as it comes (only when the caller listens). */
-  { type: 'generate'; id: string; request: GenerationRequest; stream: boolean } | { type: 'cancel'; id: string } | { type: 'close' };
+  | { type: 'generate'; id: string; request: GenerationRequest; stream: boolean }
+  | { type: 'cancel'; id: string }
+  /** Tokens of these messages with the chat template applied (prompt budgeting). */
+  | { type: 'count'; id: string; messages: ChatMessage[] }
+  | { type: 'close' };
 
 export type WorkerToEngine =
   | { type: 'ready'; info: EngineInfo }
@@ -50,5 +55,6 @@ export type WorkerToEngine =
   | { type: 'progress'; ids: string[] }
   | { type: 'token'; id: string; token: StreamedToken }
   | { type: 'done'; id: string; result: GenerationResult }
+  | { type: 'counted'; id: string; tokens: number }
   | { type: 'error'; id: string; error: ErrorJson }
   | { type: 'closed' };

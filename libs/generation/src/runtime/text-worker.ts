@@ -47,6 +47,13 @@ async function main(): Promise<void> {
         onDone: (result) => send({ type: 'done', id, result }),
         onError: (error) => send({ type: 'error', id, error: error.toJSON() }),
       });
+    } else if (message.type === 'count') {
+      try {
+        const tokens = model.tokenizer.encode(model.tokenizer.applyChatTemplate(message.messages)).length;
+        send({ type: 'counted', id: message.id, tokens });
+      } catch (error) {
+        send({ type: 'error', id: message.id, error: asGenerationError(error).toJSON() });
+      }
     } else if (message.type === 'cancel') {
       scheduler.cancel(message.id);
     } else if (message.type === 'close') {

@@ -20,6 +20,7 @@ import type { EngineInfo, EngineToWorker, InferenceFaults, TextWorkerData, Worke
 import type { ExecutionProviderChoice } from '../runtime/execution-provider';
 import { GenerationError, GenerationErrorCode } from './generation-error';
 import type { GenerationRequest, GenerationResult, StreamedToken } from './generation-request';
+import type { ChatMessage } from './text-tokenizer';
 
 export const DEFAULT_STALL_TIMEOUT_MS = 120_000;
 
@@ -46,7 +47,7 @@ export interface GenerateOptions {
 }
 
 interface Pending {
-  resolve(result: GenerationResult): void;
+  resolve(result: GenerationResult | number): void;
   reject(error: GenerationError): void;
   onToken?: (token: StreamedToken) => void;
   /** When the request last moved (sent, prefilled, a token). */
@@ -81,6 +82,11 @@ export class TextEngine {
     return this.info.modelId;
   }
 
+  /** Positions the model takes: prompt plus generated tokens. */
+  get contextLength(): number {
+    return this.info.contextLength;
+  }
+
   /** True for a random-weight demo model: results are marked as demo output. */
   get isDemo(): boolean {
     return this.info.isDemo;
@@ -105,6 +111,17 @@ export class TextEngine {
     return new TextEngine(worker, info, data, log);
   }
 
+  /** Tokens of these chat messages as the model sees them (its chat template applied). */
+  countTokens(messages: ChatMessage[]): Promise<number> {
+    if (this.closed) return Promise.reject(new GenerationError(GenerationErrorCode.ENGINE_CLOSED, 'the text engine is closed'));
+    const id = String(this.nextId++);
+    return new Promise<number>((resolve, reject) => {
+      this.pending.set(id, { resolve: (n) => resolve(n as number), reject, lastProgress: Date.now() });
+      this.startWatchdog();
+      this.submit({ type: 'count', id, messages });
+    });
+  }
+
   generate(request: GenerationRequest, options: GenerateOptions = {}): Promise<GenerationResult> {
     if (this.closed) return Promise.reject(new GenerationError(GenerationErrorCode.ENGINE_CLOSED, 'the text engine is closed'));
     const { signal } = options;
@@ -119,7 +136,7 @@ export class TextEngine {
       signal?.addEventListener('abort', onAbort, { once: true });
       const cleanup = () => signal?.removeEventListener('abort', onAbort);
       this.pending.set(id, {
-        resolve: (r) => (cleanup(), resolve(r)),
+        resolve: (r) => (cleanup(), resolve(r as GenerationResult)),
         reject: (e) => (cleanup(), reject(e)),
         onToken: options.onToken,
         lastProgress: Date.now(),
@@ -143,7 +160,7 @@ export class TextEngine {
   }
 
   /** Sends a request to the thread, starting a fresh one first when the last was lost. */
-  private submit(message: Extract<EngineToWorker, { type: 'generate' }>): void {
+  private submit(message: Extract<EngineToWorker, { type: 'generate' | 'count' }>): void {
     if (this.worker) return this.post(message);
     this.relaunching ??= launch(this.data, this.log).then(
       ({ worker }) => {
@@ -227,6 +244,9 @@ export class TextEngine {
       }
       case 'done':
         this.settle(message.id, (p) => p.resolve(message.result));
+        return;
+      case 'counted':
+        this.settle(message.id, (p) => p.resolve(message.tokens));
         return;
       case 'error':
         this.settle(message.id, (p) => p.reject(GenerationError.fromJSON(message.error)));

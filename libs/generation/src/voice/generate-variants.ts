@@ -5,7 +5,7 @@
  */
 import type { BrandVoice } from './brand-voice';
 import { CHANNEL_SPECS, isChannelId, type ChannelId } from './channel-specs';
-import { buildCopyPrompt } from './copy-prompt';
+import { budgetCopyPrompt } from './prompt-budget';
 import { buildVoiceReport, type VoiceReport } from './voice-report';
 import { GenerationError, GenerationErrorCode } from '../text/generation-error';
 import type { TextEngine } from '../text/text-engine';
@@ -46,8 +46,8 @@ export interface VariantsOptions {
   signal?: AbortSignal;
 }
 
-/** Engine-like: the TextEngine, or anything with its generate(). */
-type Generator = Pick<TextEngine, 'generate'>;
+/** Engine-like: the TextEngine, or anything with its generate(), token counting and context length. */
+type Generator = Pick<TextEngine, 'generate' | 'countTokens' | 'contextLength'>;
 
 const MAX_ROUNDS = 4;
 
@@ -65,7 +65,12 @@ export async function generateVariants(
   }
   if (!request.brief?.trim()) throw new GenerationError(GenerationErrorCode.INVALID_PARAMETERS, 'brief is required', 'brief');
   const channel = CHANNEL_SPECS[request.channel];
-  const messages = buildCopyPrompt({ brand: request.brand, channel, brief: request.brief, language: request.language });
+  const prompt = await budgetCopyPrompt(
+    { brand: request.brand, channel, brief: request.brief, language: request.language },
+    channel.maxNewTokens,
+    { contextLength: engine.contextLength, countTokens: (m) => engine.countTokens(m) },
+  );
+  const { messages } = prompt;
   const baseSeed = request.seed ?? 0;
 
   const seen = new Set<string>();
@@ -105,7 +110,7 @@ export async function generateVariants(
       seen.add(key);
       variants.push({
         text: result.text,
-        report: buildVoiceReport(result.text, request.brand, channel),
+        report: buildVoiceReport(result.text, request.brand, channel, prompt),
         seed: seeds[i],
         outputTokens: result.outputTokens,
       });

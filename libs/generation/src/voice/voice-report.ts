@@ -21,6 +21,10 @@ export interface VoiceReport {
   checks: VoiceCheck[];
   /** 0–100; higher is more on-voice. */
   score: number;
+  /** Example copy left out of the prompt so it fit the model's context, longest first. */
+  examplesDropped: string[];
+  /** Soft voice lines told in fewer words so the prompt fit (description, tone, preferred_terms, audience). */
+  voiceLinesShortened: string[];
 }
 
 const EMOJI = /\p{Extended_Pictographic}/u;
@@ -53,7 +57,18 @@ function followsCase(text: string, rule: TextCase): boolean {
   return words.every((w, i) => capitalised(w) || (i > 0 && minor.has(w)));
 }
 
-export function buildVoiceReport(text: string, brand: BrandVoice, channel: ChannelSpec): VoiceReport {
+/** What the prompt had to leave out to fit the model's context (see prompt-budget.ts). */
+export interface PromptCuts {
+  examplesDropped: string[];
+  shortened: string[];
+}
+
+export function buildVoiceReport(
+  text: string,
+  brand: BrandVoice,
+  channel: ChannelSpec,
+  cuts: PromptCuts = { examplesDropped: [], shortened: [] },
+): VoiceReport {
   const lower = text.toLowerCase();
   const rules = brand.styleRules;
   const requiredTermsMissing = brand.requiredTerms.filter((t) => !lower.includes(t.toLowerCase()));
@@ -111,5 +126,7 @@ export function buildVoiceReport(text: string, brand: BrandVoice, channel: Chann
     readingGrade: grade,
     checks,
     score: Math.max(0, Math.min(100, score)),
+    examplesDropped: [...cuts.examplesDropped],
+    voiceLinesShortened: [...cuts.shortened],
   };
 }
