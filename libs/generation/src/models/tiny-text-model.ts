@@ -69,8 +69,10 @@ export interface TinyTextModelOptions {
    * 'plain': MatMul/Softmax attention over a Concat cache (Optimum). 'group-query': the fused
    * com.microsoft GroupQueryAttention with rotary positions and half as many KV heads, fed
    * seqlens_k from the mask, as onnxruntime-genai's builder writes it (no position_ids input).
+   * 'multi-head': the fused com.microsoft MultiHeadAttention, which appends to the cache itself and
+   * takes the mask as an additive attention_bias.
    */
-  attention?: 'plain' | 'group-query';
+  attention?: 'plain' | 'group-query' | 'multi-head';
   /** 'int4': every linear layer is a com.microsoft MatMulNBits (4-bit blocks of 32), as the genai builder quantizes. */
   weights?: 'float32' | 'int4';
   /** Positions the model takes (default: the size's, 2,048 for 'test'). */
@@ -129,7 +131,7 @@ export function buildTinyTextModel(options: TinyTextModelOptions): TinyTextModel
   const attention = options.attention ?? 'plain';
   const firstLayer = options.firstCacheLayer ?? 0;
   // The fused op computes positions itself (rotary from seqlens_k): its exports have no position_ids.
-  const hasPositionIds = attention === 'plain' && (options.positionIds ?? true);
+  const hasPositionIds = attention !== 'group-query' && (options.positionIds ?? true);
   const random = seededRandom(options.seed ?? 1);
   const tok = buildTinyTokenizer({ merges: dims.merges, extraText: (options.favour ?? []).join(' ') });
   const vocab = tok.vocabSize;
@@ -171,7 +173,7 @@ export function buildTinyTextModel(options: TinyTextModelOptions): TinyTextModel
   const pastLen = g.op('Sub', [totalLen, seqLen]);
 
   let x = g.op('Gather', [wte, 'input_ids']);
-  if (attention === 'plain') {
+  if (attention !== 'group-query') {
     // Learned positions: given, or derived from the mask as cumsum(mask) - 1 over the new positions.
     let positionIds = 'position_ids';
     if (!hasPositionIds) {
@@ -186,7 +188,7 @@ export function buildTinyTextModel(options: TinyTextModelOptions): TinyTextModel
 
   // Attention bias [batch, 1, seq, total] (plain attention): causal over cache slots, plus padding from the mask.
   let bias = '';
-  if (attention === 'plain') {
+  if (attention !== 'group-query') {
     const slots = hfExtras ? 'cache_position' : g.op('Range', [pastLen, totalLen, scalarI64(1)]);
     const queryPos = g.op('Unsqueeze', [slots, i64([1])]);
     const keyPos = g.op('Range', [scalarI64(0), totalLen, scalarI64(1)]);
@@ -263,6 +265,21 @@ export function buildTinyTextModel(options: TinyTextModelOptions): TinyTextModel
         'com.microsoft',
       );
       merged = out;
+    } else if (attention === 'multi-head') {
+      const q = linear(h, `${p}.attn.q.weight`, E, E);
+      const k = linear(h, `${p}.attn.k.weight`, E, E);
+      const v = linear(h, `${p}.attn.v.weight`, E, E);
+      presentKey = presentName('key');
+      presentValue = presentName('value');
+      merged = g.uniqueName('mha_out');
+      // Inputs: query, key, value, bias, key_padding_mask, attention_bias, past_key, past_value.
+      g.node(
+        'MultiHeadAttention',
+        [q, k, v, '', '', bias, past('key'), past('value')],
+        [merged, presentKey, presentValue],
+        { num_heads: H },
+        'com.microsoft',
+      );
     } else {
       const q = toHeads(linear(h, `${p}.attn.q.weight`, E, E));
       const cache = (kind: 'key' | 'value') => {
@@ -324,7 +341,7 @@ export function buildTinyTextModel(options: TinyTextModelOptions): TinyTextModel
         g.output(`present.${layerNumber(l)}.${kind}`, cacheType as OnnxDataType, ['batch_size', KVH, 'total_sequence_length', D]);
   }
 
-  const usesContribOps = attention === 'group-query' || options.weights === 'int4';
+  const usesContribOps = attention !== 'plain' || options.weights === 'int4';
   mkdirSync(options.dir, { recursive: true });
   writeOnnxModel(join(options.dir, 'onnx', 'model.onnx'), g, {
     opset: 17,

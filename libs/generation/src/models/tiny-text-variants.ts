@@ -36,6 +36,11 @@ export const TINY_TEXT_VARIANTS: readonly TinyTextVariant[] = [
     signature: 'fused com.microsoft GroupQueryAttention (rotary, 2 KV heads for 4), no position_ids',
     options: { attention: 'group-query' },
   },
+  {
+    name: 'multi-head',
+    signature: 'fused com.microsoft MultiHeadAttention (cache appended inside, mask as attention_bias)',
+    options: { attention: 'multi-head' },
+  },
   { name: 'external-data', signature: 'weights in onnx/model.onnx_data beside model.onnx', options: { externalData: true } },
   {
     name: 'genai-builder',

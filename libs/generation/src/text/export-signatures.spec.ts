@@ -158,6 +158,8 @@ describe('what the signature changes', () => {
     assert.ok(genai.has('GroupQueryAttention'), `ran: ${[...genai].join(', ')}`);
     assert.ok(genai.has('MatMulNBits'), `ran: ${[...genai].join(', ')}`);
     assert.ok(!genai.has('MatMul') || !genai.has('Softmax'), 'attention is the fused op');
+    const multiHead = await profiled('multi-head');
+    assert.ok(multiHead.has('MultiHeadAttention'), `ran: ${[...multiHead].join(', ')}`);
   });
 
   test('the cache-slice graph change applies to Optimum Concat caches, whatever N starts at, and falls back elsewhere', async () => {
@@ -182,6 +184,7 @@ describe('what the signature changes', () => {
     const gqa = await slices('group-query');
     assert.equal(gqa.slices, 0);
     assert.equal(gqa.signature.cacheAlignment, 'right');
+    assert.equal((await slices('multi-head')).slices, 0);
     const mixed = await slices('int32-ids');
     assert.deepEqual(
       [mixed.signature.inputIds.type, mixed.signature.attentionMask.type, mixed.signature.positionIds?.type],
