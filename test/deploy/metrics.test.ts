@@ -13,8 +13,10 @@ import { Metrics } from '../../apps/api/src/metrics/metrics.service';
 import { startApp, type TestApp } from '../support/app';
 import { sample } from './prometheus-text';
 
+const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
+
 async function scrape(url: string): Promise<string> {
-  const res = await fetch(`${url}/metrics`);
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
   return res.text();
@@ -25,14 +27,14 @@ describe('GET /metrics on the api', () => {
   let prefix: string;
   before(async () => {
     // The dashboard's static files are not what this file tests.
-    api = await startApp({ DASHBOARD_DIR: '/nonexistent-dashboard' });
+    api = await startApp({ DASHBOARD_DIR: '/nonexistent-dashboard', METRICS_TOKEN });
     prefix = `bwtest-${api.database.name}`;
   });
   after(async () => {
     await api.close();
   });
 
-  test('is public, labelled role="api", and carries process metrics', async () => {
+  test('answers with the bearer token, labelled role="api", and carries process metrics', async () => {
     const text = await scrape(api.url);
     assert.ok(sample(text, 'process_cpu_user_seconds_total', { role: 'api' })! >= 0);
     assert.match(text, /# TYPE brandwright_http_request_duration_seconds histogram/);
@@ -57,22 +59,23 @@ describe('GET /metrics on the api', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query, operationName }),
       });
-    await (await post('query Probe { __typename }')).json();
-    await (await post('query Probe { __typename }')).json();
-    await (await post('query Other { __typename } query Chosen { __typename }', 'Chosen')).json();
+    // The label is the operation's first root field (bounded by the schema), not the client's name.
+    await (await post('query Probe { plans { id } }')).json();
+    await (await post('query Probe { plans { id } }')).json();
+    await (await post('query Other { plans { id } } query Chosen { __typename }', 'Chosen')).json();
     const failed = (await (await post('query Broken { me { id } }')).json()) as { errors?: unknown[] };
     assert.ok(failed.errors?.length, 'an unauthenticated `me` fails');
     const text = await scrape(api.url);
     const count = (labels: Record<string, string>) => sample(text, 'brandwright_graphql_operation_duration_seconds_count', labels);
-    assert.equal(count({ operation_type: 'query', operation_name: 'Probe', outcome: 'success' }), 2);
-    assert.equal(count({ operation_type: 'query', operation_name: 'Chosen', outcome: 'success' }), 1);
-    assert.equal(count({ operation_name: 'Other' }), undefined);
-    assert.equal(count({ operation_type: 'query', operation_name: 'Broken', outcome: 'error' }), 1);
+    assert.equal(count({ operation_type: 'query', operation_name: 'plans', outcome: 'error' }), 2, 'plans needs a sign-in');
+    assert.equal(count({ operation_type: 'query', operation_name: 'other', outcome: 'success' }), 1);
+    assert.equal(count({ operation_name: 'Probe' }), undefined);
+    assert.equal(count({ operation_type: 'query', operation_name: 'me', outcome: 'error' }), 1);
   });
 
   test('queue depth and the oldest waiting job age come from Redis at scrape time', async () => {
     const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-    // Where and how generation/job-queues.ts enqueues: under `<REDIS_PREFIX>:bull`, with a priority.
+    // Where and how jobs/job-queues.ts enqueues: under `<REDIS_PREFIX>:bull`, with a priority.
     const queue = new Queue('generate-text', { connection: { url: redisUrl }, prefix: `${prefix}:bull` });
     await queue.add('generate-copy', { n: 1 }, { priority: 1, timestamp: Date.now() - 90_000 });
     await queue.add('generate-copy', { n: 2 }, { priority: 2, timestamp: Date.now() - 5_000 });
@@ -132,11 +135,12 @@ describe('GET /metrics on the api', () => {
   });
 
   test('client-chosen operation names cannot grow the series without bound', async () => {
-    const metrics = new Metrics('api', { maxOperationNames: 2 });
-    for (const name of ['A', 'B', 'C', 'D', 'bad name!']) metrics.observeGraphqlOperation('query', name, 'success', 0.01);
+    const metrics = new Metrics('api');
+    metrics.knownOperationsAre(['brands', 'generateCopy']);
+    for (const name of ['brands', 'A', 'B', 'C', 'bad name!', undefined]) metrics.observeGraphqlOperation('query', name, 'success', 0.01);
     const { body } = await metrics.render();
     const names = new Set([...body.matchAll(/operation_name="([^"]*)"/g)].map((m) => m[1]));
-    assert.deepEqual([...names].sort(), ['(other)', 'A', 'B']);
+    assert.deepEqual([...names].sort(), ['brands', 'other']);
   });
 });
 

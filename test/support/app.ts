@@ -23,6 +23,13 @@ export function testEnv(database: TestDatabase, overrides: Record<string, string
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     PUBLIC_URL: 'http://localhost:3000',
+    // Every test file calls from 127.0.0.1, signing up dozens of people; the per-address budgets
+    // have their own tests (test/api/rate-limits.test.ts), which set them low again.
+    RATE_LIMIT_ADDRESS_PER_WINDOW: '1000000',
+    RATE_LIMIT_ANONYMOUS_PER_WINDOW: '1000000',
+    RATE_LIMIT_SIGN_UPS_PER_HOUR: '1000000',
+    RATE_LIMIT_LOGIN_FAILURES_PER_HOUR: '1000000',
+    RATE_LIMIT_CREDENTIAL_FAILURES_PER_HOUR: '1000000',
     ...overrides,
   };
 }

@@ -10,6 +10,9 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/config';
 import { PinoNestLogger } from './common/logging/nest-logger';
+import { installGraphqlHttp } from './common/graphql/graphql-http';
+import { installRateLimits } from './common/rate-limit/rate-limit.hooks';
+import { RateLimiter } from './common/rate-limit/rate-limiter';
 
 /**
  * Builds the HTTP app without listening, so tests boot exactly what production runs.
@@ -21,14 +24,19 @@ export async function createApi(config: AppConfig, logger: Logger): Promise<Nest
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && given.length <= 64 ? given : randomUUID();
     },
-    trustProxy: true,
-    bodyLimit: 4 * 1024 * 1024,
+    // X-Forwarded-For names the client only when the peer is a proxy we run (rate limits key on it).
+    trustProxy: config.values.TRUSTED_PROXIES.length ? config.values.TRUSTED_PROXIES : false,
+    bodyLimit: config.values.HTTP_BODY_LIMIT_BYTES,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
     rawBody: true,
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
+  // Before every route and before authentication: the per-address limits, then GraphQL's HTTP rules.
+  const fastify = app.getHttpAdapter().getInstance();
+  installRateLimits(fastify, app.get(RateLimiter));
+  installGraphqlHttp(fastify);
   try {
     await app.register(fastifyCookie);
     await serveDashboard(app, config);

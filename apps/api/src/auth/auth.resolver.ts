@@ -3,6 +3,7 @@ import { UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/config';
 import { CurrentActor, Public, SignedIn } from '../common/auth/decorators';
+import { AuthAttempt } from '../common/rate-limit/call-admission';
 import type { Actor } from '../common/auth/actor';
 import type { GraphqlContext } from '../common/graphql/graphql-context';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors/app-error';
@@ -29,6 +30,7 @@ export class AuthResolver {
     private readonly config: AppConfig,
   ) {}
 
+  @AuthAttempt('signUps')
   @Public()
   @Mutation(() => AuthSessionModel, { description: 'Creates an account and its first workspace, and signs in.' })
   async signUp(@Args('input') raw: SignUpInput, @Context() ctx: GraphqlContext): Promise<AuthSessionModel> {
@@ -41,6 +43,7 @@ export class AuthResolver {
     return this.respond(ctx, await this.sessions.start(user.id, workspace.id), user);
   }
 
+  @AuthAttempt('logInFailures')
   @Public()
   @UseGuards(LocalAuthGuard)
   @Mutation(() => AuthSessionModel, { description: 'Signs in with email and password.' })
@@ -50,6 +53,7 @@ export class AuthResolver {
     return this.respond(ctx, await this.sessions.start(user.id, first?.workspace.id ?? null), user);
   }
 
+  @AuthAttempt('credentialFailures')
   @Public()
   @Mutation(() => AuthSessionModel, {
     description: 'Exchanges a refresh token (argument, or the dashboard’s cookie) for a new session. Each token works once.',

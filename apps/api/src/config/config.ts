@@ -69,15 +69,36 @@ export const configSchema = z.object({
   COOKIE_SECURE: bool.optional(),
 
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(10),
-  GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().positive().default(1000),
+  GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().positive().default(5000),
   GRAPHQL_INTROSPECTION: bool.optional(),
   RATE_LIMIT_WINDOW_SECONDS: seconds.default(60),
   RATE_LIMIT_WORKSPACE_PER_WINDOW: z.coerce.number().int().positive().default(1200),
   RATE_LIMIT_API_KEY_PER_WINDOW: z.coerce.number().int().positive().default(600),
   RATE_LIMIT_ANONYMOUS_PER_WINDOW: z.coerce.number().int().positive().default(120),
+  // Every request from one client address, checked before authentication.
+  RATE_LIMIT_ADDRESS_PER_WINDOW: z.coerce.number().int().positive().default(600),
+  RATE_LIMIT_LOGIN_FAILURES_PER_HOUR: z.coerce.number().int().positive().default(30),
+  RATE_LIMIT_SIGN_UPS_PER_HOUR: z.coerce.number().int().positive().default(20),
+  RATE_LIMIT_CREDENTIAL_FAILURES_PER_HOUR: z.coerce.number().int().positive().default(60),
+  /** While Redis is unreachable: calls per window each key may make against this process alone. */
+  RATE_LIMIT_DEGRADED_PER_WINDOW: z.coerce.number().int().positive().default(60),
+  /** Proxies whose X-Forwarded-For is believed: addresses or CIDRs, comma-separated; empty: none. */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  /** Request bodies past this are refused with 413 (a 1 MB logo is about 1.4 MB as base64). */
+  HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(2_097_152),
+  /** Bearer token for GET /metrics on the api port; unset: /metrics is not served there. */
+  METRICS_TOKEN: unsetIfEmpty(z.string().min(16, 'must be at least 16 characters').optional()),
 
   DASHBOARD_DIR: z.string().default('apps/dashboard/dist'),
-  /** The worker's metrics-only HTTP listener (GET /metrics, /healthz); 0 turns it off. The api serves /metrics on PORT. */
+  /** The worker's metrics-only HTTP listener (GET /metrics, /healthz); 0 turns it off. The api serves /metrics on PORT with METRICS_TOKEN. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
 
   // Billing (libs/billing). Without STRIPE_SECRET_KEY the ledger and limits still work; checkout,

@@ -1,6 +1,7 @@
 import { Args, Context, ID, Mutation, ObjectType, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import type { Readable } from 'node:stream';
 import { Access, BrandScoped, CurrentActor } from '../common/auth/decorators';
+import { PlanLimited } from '../common/rate-limit/call-admission';
 import { type Actor, ApiKeyScope, Role } from '../common/auth/actor';
 import { ConnectionOf, PageArgs } from '../common/pagination/pagination';
 import { validate } from '../common/validation/validate';
@@ -63,6 +64,7 @@ export class GenerationResolver {
     private readonly config: AppConfig,
   ) {}
 
+  @PlanLimited()
   @Access(Role.EDITOR, ApiKeyScope.GENERATE)
   @Mutation(() => GenerationJobModel, {
     description: 'Queues copy in the brand’s voice; returns the job at once. Follow it with generationUpdated.',
@@ -71,6 +73,7 @@ export class GenerationResolver {
     return this.service.generateCopy(actor, validate(generateCopySchema(this.config.values.MAX_COPY_VARIANTS), raw));
   }
 
+  @PlanLimited()
   @Access(Role.EDITOR, ApiKeyScope.GENERATE)
   @Mutation(() => GenerationJobModel, { description: 'Queues ad creatives in each format; returns the job at once.' })
   generateAdImages(@CurrentActor() actor: Actor, @Args('input') raw: GenerateAdImagesInput): Promise<GenerationJobModel> {

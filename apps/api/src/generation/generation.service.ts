@@ -26,6 +26,8 @@ interface NewJob {
   campaignId?: string | null;
   idempotencyKey?: string | null;
   input: CopyJobInput | AdImagesJobInput;
+  /** false: the seed in `input` was drawn here, so a repeat with the same key need not match it. */
+  seedGiven: boolean;
   estimate: UsageEstimate;
 }
 
@@ -76,6 +78,7 @@ export class GenerationService {
         language: input.language ?? 'en',
         seed: input.seed ?? randomInt(2 ** 31 - 1),
       },
+      seedGiven: input.seed != null,
       estimate: {
         [Meter.TEXT_PROMPT_TOKENS]: PROMPT_TOKENS_ESTIMATE * variants,
         [Meter.TEXT_OUTPUT_TOKENS]: channel.maxNewTokens * variants,
@@ -119,6 +122,7 @@ export class GenerationService {
         variants,
         seed: input.seed ?? randomInt(2 ** 31 - 1),
       },
+      seedGiven: input.seed != null,
       estimate,
     });
   }
@@ -130,7 +134,7 @@ export class GenerationService {
       created = await this.db.tx(async (db) => {
         if (job.idempotencyKey) {
           const existing = await db.findOne(GenerationJobEntity, { where: { idempotencyKey: job.idempotencyKey } });
-          if (existing) return { row: this.sameKind(existing, job.kind), fresh: false };
+          if (existing) return { row: this.sameRequest(existing, job), fresh: false };
         }
         await this.brands.getIn(db, job.brandId);
         if (job.campaignId) {
@@ -160,7 +164,7 @@ export class GenerationService {
       // Two requests with one key raced: the unique index let one in; return that one.
       if ((error as { code?: string }).code === '23505' && job.idempotencyKey) {
         const existing = await this.db.tx((db) => db.findOne(GenerationJobEntity, { where: { idempotencyKey: job.idempotencyKey! } }));
-        if (existing) return this.sameKind(existing, job.kind);
+        if (existing) return this.sameRequest(existing, job);
       }
       throw error;
     }
@@ -168,8 +172,26 @@ export class GenerationService {
     return created.row;
   }
 
-  private sameKind(row: GenerationJobEntity, kind: JobKind): GenerationJobEntity {
-    if (row.kind !== kind) throw new ConflictError(`This idempotency key was used for a ${row.kind} job.`, 'input.idempotencyKey');
+  /**
+   * A repeat of the request that first used this idempotency key gets that job back; anything
+   * else with the same key is a CONFLICT naming the key and the first field that differs.
+   */
+  private sameRequest(row: GenerationJobEntity, job: NewJob): GenerationJobEntity {
+    const key = job.idempotencyKey!;
+    if (row.kind !== job.kind) {
+      throw new ConflictError(`idempotencyKey "${key}" was already used for a ${row.kind} job; use a new key.`, 'input.idempotencyKey');
+    }
+    const first: Record<string, unknown> = { brandId: row.brandId, campaignId: row.campaignId ?? null, ...row.input };
+    const again: Record<string, unknown> = { brandId: job.brandId, campaignId: job.campaignId ?? null, ...job.input };
+    const differs = Object.keys(again).find(
+      (field) => (field !== 'seed' || job.seedGiven) && JSON.stringify(first[field] ?? null) !== JSON.stringify(again[field] ?? null),
+    );
+    if (differs) {
+      throw new ConflictError(
+        `idempotencyKey "${key}" was already used for a different request (input.${differs} differs); use a new key for a new request.`,
+        'input.idempotencyKey',
+      );
+    }
     return row;
   }
 

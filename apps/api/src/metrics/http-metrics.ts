@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { DocumentNode, OperationDefinitionNode } from 'graphql';
+import { type DocumentNode, type FieldNode, type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
 import type { Metrics } from './metrics.service';
 
 const started = new WeakMap<object, bigint>();
@@ -9,7 +9,7 @@ const secondsSince = (start: bigint) => Number(process.hrtime.bigint() - start) 
 
 /**
  * Times every HTTP request by its route pattern (never the raw URL: ids in paths would make a
- * series per id) and every GraphQL operation by type and name, through Fastify's and Mercurius's
+ * series per id) and every GraphQL operation by type and root field, through Fastify's and Mercurius's
  * own hooks, so no resolver or controller needs to know about metrics.
  */
 export function instrumentHttp(fastify: FastifyInstance, metrics: Metrics): void {
@@ -28,7 +28,12 @@ export function instrumentHttp(fastify: FastifyInstance, metrics: Metrics): void
   graphql.addHook('preParsing', async (_schema, _source, context) => {
     started.set(context, process.hrtime.bigint());
   });
-  graphql.addHook('preExecution', async (_schema, document, context, _variables) => {
+  let knownFor: GraphQLSchema | undefined;
+  graphql.addHook('preExecution', async (schema, document, context, _variables) => {
+    if (knownFor !== schema) {
+      knownFor = schema;
+      metrics.knownOperationsAre(rootFieldsOf(schema));
+    }
     operations.set(context, selectedOperation(document, context));
   });
   graphql.addHook('onResolution', async (execution, context) => {
@@ -36,8 +41,16 @@ export function instrumentHttp(fastify: FastifyInstance, metrics: Metrics): void
     if (start === undefined) return;
     const operation = operations.get(context);
     const outcome = execution.errors?.length ? 'error' : 'success';
-    metrics.observeGraphqlOperation(operation?.operation ?? 'unknown', operation?.name?.value, outcome, secondsSince(start));
+    const first = operation?.selectionSet.selections.find((s): s is FieldNode => s.kind === Kind.FIELD);
+    metrics.observeGraphqlOperation(operation?.operation ?? 'unknown', first?.name.value, outcome, secondsSince(start));
   });
+}
+
+/** Every field of Query, Mutation and Subscription: the bounded set operation labels come from. */
+function rootFieldsOf(schema: GraphQLSchema): string[] {
+  return [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((type) =>
+    type ? Object.keys(type.getFields()) : [],
+  );
 }
 
 /** The operation a request runs: the named one when the document holds several. */
@@ -50,6 +63,9 @@ function selectedOperation(document: DocumentNode, context: object): OperationDe
 /** The slice of Mercurius's hook API used here (its types come with its own generics). */
 interface MercuriusHooks {
   addHook(name: 'preParsing', fn: (schema: unknown, source: string, context: object) => Promise<void>): void;
-  addHook(name: 'preExecution', fn: (schema: unknown, document: DocumentNode, context: object, variables: unknown) => Promise<void>): void;
+  addHook(
+    name: 'preExecution',
+    fn: (schema: GraphQLSchema, document: DocumentNode, context: object, variables: unknown) => Promise<void>,
+  ): void;
   addHook(name: 'onResolution', fn: (execution: { errors?: readonly unknown[] }, context: object) => Promise<void>): void;
 }

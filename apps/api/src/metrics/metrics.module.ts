@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { AppConfig } from '../config/config';
 import { LOGGER } from '../common/logging/logger.module';
 import { instrumentHttp } from './http-metrics';
-import { MetricsController } from './metrics.controller';
+import { serveMetrics } from './metrics-route';
 import { MetricsListener } from './metrics-listener';
 import { Metrics } from './metrics.service';
 import { MONITORED_QUEUES } from './monitored-queues';
@@ -13,13 +13,12 @@ import { QueueStatsCollector } from './queue-stats.collector';
 
 /**
  * Prometheus metrics for both processes. Imported by coreModules(), so the api and the worker get
- * it the same way: the api (it has an HTTP adapter) serves GET /metrics and times requests and
+ * it the same way: the api (it has an HTTP adapter) serves GET /metrics (with METRICS_TOKEN) and times requests and
  * GraphQL operations; the worker (an application context, no adapter) opens a metrics-only
  * listener on METRICS_PORT. Everyone else injects `Metrics` and calls its named methods.
  */
 @Global()
 @Module({
-  controllers: [MetricsController],
   providers: [
     {
       provide: Metrics,
@@ -49,7 +48,11 @@ export class MetricsModule implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     const adapter = this.adapterHost.httpAdapter;
     // After every module's init, so Mercurius (registered by GraphQLModule) is there to hook.
-    if (adapter) return instrumentHttp(adapter.getInstance<FastifyInstance>(), this.metrics);
+    if (adapter) {
+      const fastify = adapter.getInstance<FastifyInstance>();
+      serveMetrics(fastify, this.metrics, this.config.values.METRICS_TOKEN);
+      return instrumentHttp(fastify, this.metrics);
+    }
 
     const port = this.config.values.METRICS_PORT;
     if (port === 0) return;

@@ -68,13 +68,25 @@ export class Metrics {
     help: 'Age of the oldest settled usage row not yet accepted by Stripe (0 = all reported)',
     registers: [this.registry],
   });
-  private readonly operationNames = new Set<string>();
+  private readonly rateLimitRefusals = new Counter({
+    name: 'brandwright_rate_limit_refusals_total',
+    help: 'Calls refused with RATE_LIMITED, by budget (address, anonymous, log_in_failures, sign_ups, credential_failures, api_key, workspace, plan_*)',
+    labelNames: ['budget'] as const,
+    registers: [this.registry],
+  });
+  private readonly rateLimitDegradedDecisions = new Counter({
+    name: 'brandwright_rate_limit_degraded_total',
+    help: 'Rate-limit decisions taken without Redis (it was unreachable): allowed on the local budget, or refused',
+    labelNames: ['decision', 'caller'] as const,
+    registers: [this.registry],
+  });
   private readonly providers = new Map<string, string>();
+  /** Root fields of the schema: the only values the operation_name label takes, besides "other". */
+  private knownOperations = new Set<string>();
 
   constructor(
     /** 'api' or 'worker': a `role` label on every series, so one dashboard tells the processes apart. */
     role: string,
-    private readonly options: { maxOperationNames?: number } = {},
   ) {
     this.registry.setDefaultLabels({ role });
     collectDefaultMetrics({ register: this.registry });
@@ -119,26 +131,33 @@ export class Metrics {
     this.httpDuration.observe({ method, route, status_code: String(statusCode) }, seconds);
   }
 
-  observeGraphqlOperation(type: string, name: string | undefined, outcome: 'success' | 'error', seconds: number): void {
-    this.graphqlDuration.observe({ operation_type: type, operation_name: this.operationLabel(name), outcome }, seconds);
+  /**
+   * Times one GraphQL operation. `rootField` is its first root field (brands, generateCopy); it is
+   * the label only when it is one of the schema's (see knownOperationsAre), so clients cannot grow
+   * the series: operation names are the client's choice and are not used.
+   */
+  observeGraphqlOperation(type: string, rootField: string | undefined, outcome: 'success' | 'error', seconds: number): void {
+    const label = rootField && this.knownOperations.has(rootField) ? rootField : 'other';
+    this.graphqlDuration.observe({ operation_type: type, operation_name: label, outcome }, seconds);
+  }
+
+  /** The schema's root fields (Query, Mutation, Subscription), set once the schema is built. */
+  knownOperationsAre(names: Iterable<string>): void {
+    this.knownOperations = new Set(names);
+  }
+
+  /** A call was refused by a rate-limit budget of this family. */
+  rateLimitRefused(budget: string): void {
+    this.rateLimitRefusals.inc({ budget });
+  }
+
+  /** Redis was unreachable, so a rate limit was decided locally. */
+  rateLimitDegraded(decision: 'allowed' | 'refused', caller: 'authenticated' | 'anonymous'): void {
+    this.rateLimitDegradedDecisions.inc({ decision, caller });
   }
 
   /** The Prometheus text exposition of every metric of this process. */
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
-  }
-
-  /**
-   * Clients choose operation names, so an unbounded set would grow Prometheus without limit:
-   * the first `maxOperationNames` distinct names are kept, later ones count as "(other)".
-   */
-  private operationLabel(name: string | undefined): string {
-    if (!name) return '(anonymous)';
-    if (this.operationNames.has(name)) return name;
-    if (this.operationNames.size >= (this.options.maxOperationNames ?? 200) || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) {
-      return '(other)';
-    }
-    this.operationNames.add(name);
-    return name;
   }
 }

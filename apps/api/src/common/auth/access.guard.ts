@@ -8,6 +8,7 @@ import { isBrandLimited } from '../tenant/brand-limit';
 import { ForbiddenError, UnauthenticatedError } from '../errors/app-error';
 import type { AuthenticatedRequest, GraphqlContext } from '../graphql/graphql-context';
 import { RateLimiter } from '../rate-limit/rate-limiter';
+import { admitCall } from '../rate-limit/call-admission';
 
 /**
  * The global guard. It authenticates with Passport (API key, then JWT), applies the rate limits,
@@ -28,13 +29,10 @@ export class AccessGuard implements CanActivate {
     if (!req) return policy.kind === 'public'; // a subscription without an HTTP request is checked at connect
 
     if (req.actor === undefined && req.headers.authorization) {
-      req.actor = await authenticate(req);
+      req.actor = await this.rateLimiter.checkingCredentials(req, req.ip, () => authenticate(req));
     }
-    // A query with several root fields is checked once per field, but counted once per request.
-    if (!(req as { rateChecked?: boolean }).rateChecked) {
-      (req as { rateChecked?: boolean }).rateChecked = true;
-      await this.rateLimiter.check(req.actor, req.ip);
-    }
+    // A query counts once per request; each root mutation field counts as one call.
+    await admitCall(context, req, this.rateLimiter, this.reflector);
     if (policy.kind === 'public') return true;
     const actor = req.actor;
     if (!actor) throw new UnauthenticatedError();
