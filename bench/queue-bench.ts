@@ -14,8 +14,8 @@ import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { DEMO_MODEL_ID, TextEngine, buildTinyTextModel, generateVariants } from '@brandwright/generation';
 import { FairScheduler } from '../apps/api/src/generation/fair-scheduler';
-import { JobQueues, bullPrefix } from '../apps/api/src/generation/job-queues';
-import { JobName, QueueName } from '../apps/api/src/generation/queues';
+import { JobQueues, bullPrefix } from '../apps/api/src/jobs/job-queues';
+import { JobName, QueueName } from '../apps/api/src/jobs/job-names';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const N = 2000;

@@ -12,7 +12,8 @@ import { WebhookOutbox } from '../../apps/api/src/webhooks/webhook-outbox';
 import { WebhookSecrets } from '../../apps/api/src/webhooks/webhook-secrets';
 import { WebhookEvent } from '../../apps/api/src/webhooks/webhook-event';
 import { createWebhookDispatcher, WebhookTargetError } from '../../apps/api/src/webhooks/webhook-target';
-import type { WebhookDeliveryPayload } from '../../apps/api/src/generation/queues';
+import type { WebhookDeliveryPayload } from '../../apps/api/src/jobs/job-names';
+import type { AppConfig } from '../../apps/api/src/config/config';
 import { startApp, type TestApp } from '../support/app';
 import { ok, signUp } from '../support/graphql';
 
@@ -78,14 +79,8 @@ async function deliverOnce(url: string, options: { allowPrivate: boolean }) {
     new WebhookOutbox(null as never, logger).record(m, owner.workspaceId, WebhookEvent.JOB_COMPLETED, `evt-${endpointId}`, { jobId: 'x' }),
   );
   assert.ok(deliveryId, 'a delivery row was recorded');
-  const handler = new DeliverWebhookHandler(
-    db,
-    api.app.get(WebhookSecrets, { strict: false }),
-    2_000,
-    logger,
-    options.allowPrivate,
-    testLookup,
-  );
+  const config = { values: { WEBHOOK_TIMEOUT_MS: 2_000, WEBHOOK_ALLOW_PRIVATE_TARGETS: options.allowPrivate } } as AppConfig;
+  const handler = new DeliverWebhookHandler(db, api.app.get(WebhookSecrets, { strict: false }), config, logger, testLookup);
   const job = {
     data: { workspaceId: owner.workspaceId, deliveryId },
     attemptsMade: 0,

@@ -5,8 +5,8 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { startApp, type TestApp } from '../support/app';
 import { ok, signUp } from '../support/graphql';
-import { bullPrefix } from '../../apps/api/src/generation/job-queues';
-import { QueueName } from '../../apps/api/src/generation/queues';
+import { bullPrefix } from '../../apps/api/src/jobs/job-queues';
+import { QueueName } from '../../apps/api/src/jobs/job-names';
 import {
   buildTestModel,
   closeCommitGate,

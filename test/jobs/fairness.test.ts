@@ -10,11 +10,11 @@ import { TenantDb } from '../../apps/api/src/database/tenant-db';
 import { FairScheduler } from '../../apps/api/src/generation/fair-scheduler';
 import { GenerationEvents } from '../../apps/api/src/generation/generation-events';
 import { JobRunner, type JobResults } from '../../apps/api/src/generation/job-runner';
-import { JobQueues } from '../../apps/api/src/generation/job-queues';
-import { JobName, QueueName, type GenerationJobPayload } from '../../apps/api/src/generation/queues';
-import { QueueWorkers } from '../../apps/api/src/generation/queue-workers';
+import { JobQueues } from '../../apps/api/src/jobs/job-queues';
+import { JobName, QUEUE_NAMES, QueueName, type GenerationJobPayload } from '../../apps/api/src/jobs/job-names';
+import type { JobHandler } from '../../apps/api/src/jobs/job-handler';
+import { QueueWorkers } from '../../apps/api/src/jobs/queue-workers';
 import { WebhookOutbox } from '../../apps/api/src/webhooks/webhook-outbox';
-import type { Job } from 'bullmq';
 import { ownerQuery, waitFor } from './support';
 
 /**
@@ -112,24 +112,20 @@ test(`a workspace never runs more than ${CAP} jobs at once, and the heavier plan
     finished.push(ws);
     return { usage: {}, modelId: null, isDemo: true, write: async () => undefined, summary: {} };
   };
-  workers = new QueueWorkers(
-    [
-      {
-        queue: QueueName.GENERATE_TEXT,
-        name: JobName.GENERATE_COPY,
-        process: (job, token) => runner.run(job as Job<GenerationJobPayload>, token, handler),
-      },
-    ],
-    {
-      redisUrl,
-      prefix,
-      queues: [QueueName.GENERATE_TEXT],
-      concurrency: { [QueueName.GENERATE_TEXT]: CONCURRENCY, [QueueName.GENERATE_IMAGE]: 1, [QueueName.WEBHOOKS]: 1 },
-      lockMs: 10_000,
-      stalledIntervalMs: 10_000,
-      logger,
-    },
-  );
+  // The runner under the registry's consumer, as a worker process runs a generation job.
+  const generateCopy: JobHandler<GenerationJobPayload> = { process: (job, token) => runner.run(job, token, handler) };
+  workers = new QueueWorkers((name) => (name === JobName.GENERATE_COPY ? (generateCopy as JobHandler) : undefined), {
+    redisUrl,
+    prefix,
+    queues: [QueueName.GENERATE_TEXT],
+    concurrency: Object.fromEntries(QUEUE_NAMES.map((q) => [q, q === QueueName.GENERATE_TEXT ? CONCURRENCY : 1])) as Record<
+      QueueName,
+      number
+    >,
+    lockMs: 10_000,
+    stalledIntervalMs: 10_000,
+    logger,
+  });
   workers.start();
   const succeeded = async () =>
     (await ownerQuery<{ n: number }>(api.database, `SELECT count(*)::int AS n FROM generation_jobs WHERE status = 'SUCCEEDED'`))[0].n;

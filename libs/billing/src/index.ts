@@ -3,7 +3,6 @@
 export * from './billing.exception';
 export * from './plans/meters';
 export * from './plans/plans';
-export * from './queues';
 export * from './tenant-tx';
 export * from './metering/billing-account';
 export * from './metering/billing-alerts';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { JobsCoreModule } from '../generation/jobs-core.module';
+import { JobsCoreModule } from '../jobs/jobs-core.module';
 import { AssetsController } from './assets.controller';
 import { AssetsService } from './assets.service';
 

@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
+import { JobsCoreModule } from '../jobs/jobs-core.module';
 import { BillingCoreModule } from './billing-core.module';
-import { BillingQueueProcessor } from './billing-queue.processor';
+import { BillingSchedules } from './billing-schedules';
+import { ReconcileUsageHandler } from './reconcile-usage.handler';
+import { ReportUsageHandler } from './report-usage.handler';
 
-/** Billing in the worker: the `billing` queue (usage reporting, reconciliation). */
-@Module({ imports: [BillingCoreModule], providers: [BillingQueueProcessor], exports: [BillingCoreModule] })
+/** Billing in the worker: the billing queue's handlers (usage reporting, reconciliation) and their schedules. */
+@Module({
+  imports: [BillingCoreModule, JobsCoreModule],
+  providers: [ReportUsageHandler, ReconcileUsageHandler, BillingSchedules],
+})
 export class BillingWorkerModule {}
-
-/** The worker's processors for the billing queue, for a registry that checks every job has one. */
-export const billingProcessors = [BillingQueueProcessor];

@@ -1,11 +1,16 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
 import { AD_FORMATS, generateAdCreatives } from '@brandwright/generation';
 import { imageMeterFor, type UsageEstimate } from '@brandwright/billing';
-import type { TenantDb } from '../database/tenant-db';
+import { TenantDb } from '../database/tenant-db';
+import { Metrics } from '../metrics/metrics.service';
+import { JobHandler } from '../jobs/job-handler';
+import { type GenerationJobPayload, JobName } from '../jobs/job-names';
 import { BrandEntity } from '../brands/brand.entity';
-import type { AssetStorage } from '../assets/asset-storage';
+import { ASSET_STORAGE, type AssetStorage } from '../assets/asset-storage';
 import { AssetEntity, AssetFileKind } from '../assets/asset.entity';
-import type { InferenceEngines } from './inference-engines';
-import { type JobContext, type JobResults, NonRetryableJobError } from './job-runner';
+import { InferenceEngines } from './inference-engines';
+import { type JobContext, type JobResults, JobRunner, NonRetryableJobError } from './job-runner';
 import type { AdImagesJobInput } from './job-input';
 
 const FILES = [
@@ -19,14 +24,27 @@ const FILES = [
  * Files are written to storage first under keys fixed by job, variant and format (a re-run
  * overwrites the same files), then the rows are stored with the job's completion.
  */
-export class GenerateAdImagesHandler {
+@JobHandler(JobName.GENERATE_AD_IMAGES)
+@Injectable()
+export class GenerateAdImagesHandler implements JobHandler<GenerationJobPayload> {
   constructor(
     private readonly db: TenantDb,
     private readonly engines: InferenceEngines,
-    private readonly storage: AssetStorage,
+    @Inject(ASSET_STORAGE) private readonly storage: AssetStorage,
+    private readonly runner: JobRunner,
+    private readonly metrics: Metrics,
   ) {}
 
-  async handle({ row, signal, progress }: JobContext): Promise<JobResults> {
+  process(job: Job<GenerationJobPayload>, token: string | undefined): Promise<void> {
+    return this.runner.run(job, token, (context) => this.generate(context));
+  }
+
+  failedForGood(job: Job<GenerationJobPayload>, error: Error): Promise<void> {
+    return this.runner.lost(job.data, error);
+  }
+
+  async generate({ row, signal, progress }: JobContext): Promise<JobResults> {
+    const started = Date.now();
     const input = row.input as unknown as AdImagesJobInput;
     const brand = await this.db.with({ workspaceId: row.workspaceId }, (db) =>
       db.findOne(BrandEntity, {
@@ -86,6 +104,10 @@ export class GenerateAdImagesHandler {
         }
       }
     }
+    this.metrics.imagesGenerated(
+      Object.values(usage).reduce((sum, n) => sum + (n ?? 0), 0),
+      (Date.now() - started) / 1000,
+    );
     return {
       usage,
       modelId: engine.info.modelId,

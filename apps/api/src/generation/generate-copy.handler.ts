@@ -1,10 +1,15 @@
-import { generateVariants } from '@brandwright/generation';
+import { Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { GenerationError, GenerationErrorCode, generateVariants } from '@brandwright/generation';
 import { Meter } from '@brandwright/billing';
-import type { TenantDb } from '../database/tenant-db';
+import { TenantDb } from '../database/tenant-db';
+import { Metrics } from '../metrics/metrics.service';
+import { JobHandler } from '../jobs/job-handler';
+import { type GenerationJobPayload, JobName } from '../jobs/job-names';
 import { BrandEntity } from '../brands/brand.entity';
 import { toBrandVoice } from '../brands/brands.service';
-import type { InferenceEngines } from './inference-engines';
-import { type JobContext, type JobResults, NonRetryableJobError } from './job-runner';
+import { InferenceEngines } from './inference-engines';
+import { type JobContext, type JobResults, JobRunner, NonRetryableJobError } from './job-runner';
 import type { CopyJobInput } from './job-input';
 import { CopyVariantEntity, VariantStatus } from './copy-variant.entity';
 
@@ -12,13 +17,26 @@ import { CopyVariantEntity, VariantStatus } from './copy-variant.entity';
  * generate-copy: the brand's voice and the channel's limits into N ranked variants, streamed
  * token by token. Concurrent jobs share the process's one TextEngine (continuous batching).
  */
-export class GenerateCopyHandler {
+@JobHandler(JobName.GENERATE_COPY)
+@Injectable()
+export class GenerateCopyHandler implements JobHandler<GenerationJobPayload> {
   constructor(
     private readonly db: TenantDb,
     private readonly engines: InferenceEngines,
+    private readonly runner: JobRunner,
+    private readonly metrics: Metrics,
   ) {}
 
-  async handle({ row, signal, token, progress }: JobContext): Promise<JobResults> {
+  process(job: Job<GenerationJobPayload>, token: string | undefined): Promise<void> {
+    return this.runner.run(job, token, (context) => this.generate(context));
+  }
+
+  failedForGood(job: Job<GenerationJobPayload>, error: Error): Promise<void> {
+    return this.runner.lost(job.data, error);
+  }
+
+  async generate({ row, signal, token, progress }: JobContext): Promise<JobResults> {
+    const started = Date.now();
     const input = row.input as unknown as CopyJobInput;
     const brand = await this.db.with({ workspaceId: row.workspaceId }, (db) => db.findOne(BrandEntity, { where: { id: row.brandId } }));
     if (!brand) throw new NonRetryableJobError('BRAND_DELETED', `Brand ${row.brandId} was deleted before the job ran.`);
@@ -42,9 +60,12 @@ export class GenerateCopyHandler {
           if (tokens % 16 === 0) progress(Math.min(0.95, tokens / (input.variants * 64)));
         },
       },
-    );
+    ).catch((error: unknown) => {
+      throw asJobError(error);
+    });
     // The engine's text never holds U+0000 or undecodable bytes, so it is stored as written.
     const variants = result.variants;
+    this.metrics.tokensGenerated(result.outputTokens, (Date.now() - started) / 1000);
     return {
       usage: { [Meter.TEXT_PROMPT_TOKENS]: result.promptTokens, [Meter.TEXT_OUTPUT_TOKENS]: result.outputTokens },
       modelId: result.modelId,
@@ -75,4 +96,31 @@ export class GenerateCopyHandler {
       },
     };
   }
+}
+
+/**
+ * Whether another attempt could succeed, for every engine error code (a new code must be placed
+ * here or the build fails). Permanent failures end the job FAILED at once with their code.
+ */
+const RETRYABLE: Record<GenerationErrorCode, boolean> = {
+  [GenerationErrorCode.MODEL_NOT_FOUND]: false,
+  [GenerationErrorCode.MODEL_INVALID]: false,
+  [GenerationErrorCode.MODEL_UNSUPPORTED]: false,
+  [GenerationErrorCode.PROMPT_TOO_LONG]: false,
+  [GenerationErrorCode.INVALID_PARAMETERS]: false,
+  [GenerationErrorCode.UNKNOWN_CHANNEL]: false,
+  // The same prompt on the same model fails the same way (e.g. ids the model cannot embed).
+  [GenerationErrorCode.INFERENCE_FAILED]: false,
+  [GenerationErrorCode.DOWNLOAD_FAILED]: false,
+  [GenerationErrorCode.INTEGRITY_MISMATCH]: false,
+  // A stuck thread was replaced; the next attempt runs on a fresh one.
+  [GenerationErrorCode.GENERATION_STALLED]: true,
+  [GenerationErrorCode.CANCELLED]: true,
+  [GenerationErrorCode.ENGINE_CLOSED]: true,
+  [GenerationErrorCode.INTERNAL]: true,
+};
+
+function asJobError(error: unknown): unknown {
+  if (error instanceof GenerationError && !RETRYABLE[error.code]) return new NonRetryableJobError(error.code, error.message);
+  return error;
 }

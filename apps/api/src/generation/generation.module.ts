@@ -5,7 +5,7 @@ import { AssetsModule } from '../assets/assets.module';
 import { CampaignResultsResolver } from './campaign-results.resolver';
 import { GenerationResolver } from './generation.resolver';
 import { GenerationService } from './generation.service';
-import { JobsCoreModule } from './jobs-core.module';
+import { JobsCoreModule } from '../jobs/jobs-core.module';
 
 /** The api side of generation: creating, following and cancelling jobs; results on jobs and campaigns. */
 @Module({

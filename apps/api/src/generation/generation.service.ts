@@ -17,8 +17,8 @@ import { GenerationEvents } from './generation-events';
 import { FINAL_STATUSES, GenerationJobEntity, JobKind, JobStatus } from './generation-job.entity';
 import { CopyVariantEntity, VariantStatus } from './copy-variant.entity';
 import type { AdImagesJobInput, CopyJobInput } from './job-input';
-import { JobQueues } from './job-queues';
-import { queueForKind } from './queues';
+import { JobQueues } from '../jobs/job-queues';
+import { queueForKind } from './job-kind-queues';
 
 interface NewJob {
   kind: JobKind;

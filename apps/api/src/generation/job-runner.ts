@@ -5,11 +5,12 @@ import { release, settle, type UsageEstimate } from '@brandwright/billing';
 import type { TenantDb } from '../database/tenant-db';
 import { requestContext } from '../common/tenant/request-context';
 import { WebhookEvent } from '../webhooks/webhook-event';
+import { retryThroughOutage } from '../common/resilience/outage-retry';
 import type { WebhookOutbox } from '../webhooks/webhook-outbox';
 import type { FairScheduler } from './fair-scheduler';
 import type { GenerationEvents } from './generation-events';
 import { FINAL_STATUSES, type GenerationJobEntity, GenerationJobEntity as JobRow, JobStatus } from './generation-job.entity';
-import type { GenerationJobPayload } from './queues';
+import type { GenerationJobPayload } from '../jobs/job-names';
 
 /** What a handler hands back: the results to store, once, with the job's completion. */
 export interface JobResults {
@@ -78,6 +79,8 @@ export function jobJson(row: GenerationJobEntity) {
 export interface JobRunnerOptions {
   /** How long a workspace slot is held without renewal (a dead worker's slot frees after this). */
   leaseMs: number;
+  /** How long PostgreSQL or Redis errors are retried before they count against the job (OUTAGE_BUDGET_MS). */
+  outageBudgetMs?: number;
 }
 
 /**
@@ -137,16 +140,19 @@ export class JobRunner {
     try {
       const row = await this.begin(workspaceId, jobId);
       if (!row) {
-        await this.fair.finish(workspaceId, jobId);
+        await this.releaseSlot(workspaceId, jobId);
         return;
       }
       try {
-        const results = await handler({
-          row,
-          signal: abort.signal,
-          progress: (fraction) => void this.publish(row, JobStatus.RUNNING, fraction),
-          token: (variant, index, text) => void this.publish(row, JobStatus.RUNNING, null, { variant, index, text }),
-        });
+        // A handler that hit an outage runs again once the server is back, without spending an attempt.
+        const results = await this.durably(() =>
+          handler({
+            row,
+            signal: abort.signal,
+            progress: (fraction) => void this.publish(row, JobStatus.RUNNING, fraction),
+            token: (variant, index, text) => void this.publish(row, JobStatus.RUNNING, null, { variant, index, text }),
+          }),
+        );
         await this.complete(workspaceId, jobId, results);
       } catch (error) {
         if (abort.signal.aborted)
@@ -167,7 +173,7 @@ export class JobRunner {
   }
 
   private async begin(workspaceId: string, jobId: string): Promise<GenerationJobEntity | null> {
-    const outcome = await this.db.with({ workspaceId }, async (db) => {
+    const outcome = await this.tx(workspaceId, async (db) => {
       const row = await db.findOne(JobRow, { where: { id: jobId }, lock: { mode: 'pessimistic_write' } });
       if (!row || FINAL_STATUSES.includes(row.status)) return { row: null };
       if (row.cancelRequestedAt) return { row: null, cancelled: true };
@@ -184,7 +190,7 @@ export class JobRunner {
   }
 
   private async complete(workspaceId: string, jobId: string, results: JobResults): Promise<void> {
-    const done = await this.db.with({ workspaceId }, async (db) => {
+    const done = await this.tx(workspaceId, async (db) => {
       const row = await db.findOne(JobRow, { where: { id: jobId }, lock: { mode: 'pessimistic_write' } });
       if (!row || FINAL_STATUSES.includes(row.status)) return null;
       await results.write(db);
@@ -206,10 +212,17 @@ export class JobRunner {
       }
       return { row: saved, deliveries };
     });
-    await this.fair.finish(workspaceId, jobId);
-    if (!done) return;
-    await this.publish(done.row, JobStatus.SUCCEEDED, 1);
-    await this.outbox.dispatch(workspaceId, done.deliveries);
+    // Webhooks first: fairness bookkeeping (Redis) failing must not skip the dispatch.
+    if (done) {
+      await this.publish(done.row, JobStatus.SUCCEEDED, 1);
+      await this.outbox.dispatch(workspaceId, done.deliveries);
+    }
+    await this.releaseSlot(workspaceId, jobId);
+  }
+
+  /** BullMQ gave the job up without the runner deciding (stalled too often): FAILED, WORKER_LOST. */
+  lost({ workspaceId, jobId }: GenerationJobPayload, error: Error): Promise<void> {
+    return this.finishUnsuccessfully(workspaceId, jobId, JobStatus.FAILED, 'WORKER_LOST', error.message);
   }
 
   /** FAILED or CANCELLED for good: credits released, error recorded, job.failed sent. Idempotent. */
@@ -220,7 +233,7 @@ export class JobRunner {
     code: string,
     message: string,
   ): Promise<void> {
-    const done = await this.db.with({ workspaceId }, async (db) => {
+    const done = await this.tx(workspaceId, async (db) => {
       const row = await db.findOne(JobRow, { where: { id: jobId }, lock: { mode: 'pessimistic_write' } });
       if (!row || FINAL_STATUSES.includes(row.status)) return null;
       await release(db, { jobId });
@@ -229,15 +242,33 @@ export class JobRunner {
       const deliveries = await this.outbox.record(db, workspaceId, WebhookEvent.JOB_FAILED, `job.failed:${jobId}`, { job: jobJson(saved) });
       return { row: saved, deliveries };
     });
-    await this.fair.finish(workspaceId, jobId);
-    if (!done) return;
-    await this.publish(done.row, status, done.row.progress);
-    await this.outbox.dispatch(workspaceId, done.deliveries);
+    if (done) {
+      await this.publish(done.row, status, done.row.progress);
+      await this.outbox.dispatch(workspaceId, done.deliveries);
+    }
+    await this.releaseSlot(workspaceId, jobId);
+  }
+
+  /** One tenant transaction, retried through a database outage (it rolled back, so it can run again). */
+  private tx<T>(workspaceId: string, work: (db: EntityManager) => Promise<T>): Promise<T> {
+    return this.durably(() => this.db.with({ workspaceId }, work));
+  }
+
+  private durably<T>(operation: () => Promise<T>): Promise<T> {
+    return retryThroughOutage(operation, {
+      budgetMs: this.options.outageBudgetMs ?? 600_000,
+      onRetry: (err, attempt, delayMs) => this.logger.warn({ err, attempt, delayMs }, 'infrastructure unavailable; retrying'),
+    });
+  }
+
+  /** Frees the workspace slot; if Redis is down its lease lapses on its own (leaseMs). */
+  private async releaseSlot(workspaceId: string, jobId: string): Promise<void> {
+    await this.fair.finish(workspaceId, jobId).catch((err: Error) => this.logger.warn({ err, jobId }, 'could not free the workspace slot'));
   }
 
   private async requeued(workspaceId: string, jobId: string, error: Error): Promise<void> {
     await this.fair.pause(workspaceId, jobId);
-    await this.db.with({ workspaceId }, (db) =>
+    await this.tx(workspaceId, (db) =>
       db.update(
         JobRow,
         { id: jobId, status: JobStatus.RUNNING },

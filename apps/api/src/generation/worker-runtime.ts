@@ -1,5 +1,4 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Job } from 'bullmq';
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { AppConfig } from '../config/config';
@@ -7,37 +6,35 @@ import { LOGGER } from '../common/logging/logger.module';
 import { REDIS } from '../common/redis/redis.module';
 import { TenantDb } from '../database/tenant-db';
 import { ASSET_STORAGE, type AssetStorage } from '../assets/asset-storage';
-import { DeliverWebhookHandler } from '../webhooks/deliver-webhook.handler';
-import { WebhookOutbox } from '../webhooks/webhook-outbox';
-import { WebhookSecrets } from '../webhooks/webhook-secrets';
-import { WebhookDeliveryEntity, DeliveryStatus } from '../webhooks/webhook-delivery.entity';
+import { AssetSweeper } from '../assets/asset-sweeper';
+import { type ModelState, WorkerRegistry } from '../health/worker-registry';
+import { JobQueues } from '../jobs/job-queues';
+import { QueueName } from '../jobs/job-names';
+import { JobWorker } from '../jobs/job-worker';
+import { WebhookOutboxRelay } from '../webhooks/webhook-outbox-relay';
 import { FairScheduler } from './fair-scheduler';
-import { GenerationEvents } from './generation-events';
 import { cancelChannel } from './generation-update';
-import { GenerateAdImagesHandler } from './generate-ad-images.handler';
-import { GenerateCopyHandler } from './generate-copy.handler';
 import { InferenceEngines, ensureDemoTextModel } from './inference-engines';
-import { JobQueues } from './job-queues';
+import { queueForKind } from './job-kind-queues';
 import { JobRunner } from './job-runner';
 import { JobSweeper } from './job-sweeper';
 import { JobStatus } from './generation-job.entity';
-import { type GenerationJobPayload, JobName, QueueName, type WebhookDeliveryPayload, parseWorkerQueues } from './queues';
-import { type JobHandler, QueueWorkers } from './queue-workers';
-import { Meter } from '@brandwright/billing';
-import { Metrics } from '../metrics/metrics.service';
-import type { JobResults } from './job-runner';
 
 /**
  * The worker process's moving parts, started after the app context is up and stopped (jobs
- * allowed to finish) before the database and Redis connections close.
+ * allowed to finish) before the database and Redis connections close. The queue consumers and
+ * their handlers come from the job registry (jobs/); this starts them, the text model first.
  */
 @Injectable()
 export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly engines: InferenceEngines;
-  private readonly runner: JobRunner;
-  private readonly workers: QueueWorkers;
   private readonly sweeper: JobSweeper;
   private readonly cancelSubscriber: Redis;
+  private readonly relay: WebhookOutboxRelay;
+  private readonly assetSweeper: AssetSweeper;
+  private readonly registry: WorkerRegistry;
+  /** The text model's state, reported in readiness (a worker whose model fails stays up and says so). */
+  textModel: ModelState = 'loading';
+  private modelRetry: NodeJS.Timeout | null = null;
   readonly queues: QueueName[];
 
   constructor(
@@ -46,98 +43,32 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(REDIS) redis: Redis,
     db: TenantDb,
     fair: FairScheduler,
-    events: GenerationEvents,
-    outbox: WebhookOutbox,
-    secrets: WebhookSecrets,
     jobQueues: JobQueues,
     @Inject(ASSET_STORAGE) storage: AssetStorage,
-    metrics: Metrics,
+    private readonly engines: InferenceEngines,
+    private readonly runner: JobRunner,
+    private readonly workers: JobWorker,
   ) {
     const v = config.values;
-    this.queues = parseWorkerQueues(v.WORKER_QUEUES);
-    this.engines = new InferenceEngines({
-      modelDir: v.MODEL_DIR,
-      textModelId: v.TEXT_MODEL_ID,
-      executionProvider: v.EXECUTION_PROVIDER,
-      threads: v.INFERENCE_THREADS,
-      maxBatchSize: Math.max(4, v.TEXT_CONCURRENCY * 4),
-      logger,
-      onEngineStarted: (engine, provider) => metrics.executionProvider(provider, engine),
-    });
-    this.runner = new JobRunner(db, fair, events, outbox, logger, { leaseMs: v.JOB_LOCK_MS * 2 });
-    const copy = new GenerateCopyHandler(db, this.engines);
-    const images = new GenerateAdImagesHandler(db, this.engines, storage);
-    const webhook = new DeliverWebhookHandler(db, secrets, v.WEBHOOK_TIMEOUT_MS, logger, v.WEBHOOK_ALLOW_PRIVATE_TARGETS);
-    // Output volume for the metrics, read from the usage the job bills (one source of truth).
-    const counted = (handle: Promise<JobResults>, started: number, kind: 'text' | 'image') =>
-      handle.then((results) => {
-        const seconds = (Date.now() - started) / 1000;
-        const usage = results.usage as Partial<Record<Meter, number>>;
-        if (kind === 'text') metrics.tokensGenerated(usage[Meter.TEXT_OUTPUT_TOKENS] ?? 0, seconds);
-        else
-          metrics.imagesGenerated(
-            (usage[Meter.IMAGE_SMALL] ?? 0) + (usage[Meter.IMAGE_MEDIUM] ?? 0) + (usage[Meter.IMAGE_LARGE] ?? 0),
-            seconds,
-          );
-        return results;
-      });
-    const bare: JobHandler[] = [
-      {
-        queue: QueueName.GENERATE_TEXT,
-        name: JobName.GENERATE_COPY,
-        process: (job, token) =>
-          this.runner.run(job as Job<GenerationJobPayload>, token, (ctx) => counted(copy.handle(ctx), Date.now(), 'text')),
-      },
-      {
-        queue: QueueName.GENERATE_IMAGE,
-        name: JobName.GENERATE_AD_IMAGES,
-        process: (job, token) =>
-          this.runner.run(job as Job<GenerationJobPayload>, token, (ctx) => counted(images.handle(ctx), Date.now(), 'image')),
-      },
-      { queue: QueueName.WEBHOOKS, name: JobName.DELIVER_WEBHOOK, process: (job) => webhook.handle(job as Job<WebhookDeliveryPayload>) },
-    ];
-    const handlers: JobHandler[] = bare.map((handler) => ({
-      ...handler,
-      // Every job's duration and outcome, per queue.
-      process: async (job, token) => {
-        const started = Date.now();
-        try {
-          await handler.process(job, token);
-          metrics.jobCompleted(handler.queue, (Date.now() - started) / 1000);
-        } catch (err) {
-          metrics.jobFailed(handler.queue, (Date.now() - started) / 1000);
-          throw err;
-        }
-      },
-    }));
-    this.workers = new QueueWorkers(handlers, {
-      redisUrl: v.REDIS_URL,
-      prefix: v.REDIS_PREFIX,
-      queues: this.queues,
-      concurrency: {
-        [QueueName.GENERATE_TEXT]: v.TEXT_CONCURRENCY,
-        [QueueName.GENERATE_IMAGE]: v.IMAGE_CONCURRENCY,
-        [QueueName.WEBHOOKS]: v.WEBHOOK_CONCURRENCY,
-      },
-      lockMs: v.JOB_LOCK_MS,
-      stalledIntervalMs: v.JOB_STALLED_INTERVAL_MS,
-      logger,
-      onFailedForGood: async (queue, job, error) => {
-        if (queue === QueueName.WEBHOOKS) {
-          const { workspaceId, deliveryId } = job.data as WebhookDeliveryPayload;
-          await db.with({ workspaceId }, (m) =>
-            m.update(WebhookDeliveryEntity, { id: deliveryId, status: DeliveryStatus.PENDING }, { status: DeliveryStatus.FAILED }),
-          );
-          return;
-        }
-        const { workspaceId, jobId } = job.data as GenerationJobPayload;
-        await this.runner.finishUnsuccessfully(workspaceId, jobId, JobStatus.FAILED, 'WORKER_LOST', error.message);
-      },
-    });
-    this.sweeper = new JobSweeper(db.dataSource, redis, jobQueues, fair, logger, {
+    this.queues = workers.queues;
+    this.registry = new WorkerRegistry(redis, v.REDIS_PREFIX);
+    this.sweeper = new JobSweeper(db.dataSource, db, redis, jobQueues, fair, logger, {
       prefix: v.REDIS_PREFIX,
       intervalMs: v.JOB_SWEEP_INTERVAL_MS,
       staleAfterMs: v.JOB_SWEEP_AFTER_MS,
+      maxAttempts: v.JOB_ATTEMPTS,
+      finalise: (workspaceId, jobId, code, message) =>
+        this.runner.finishUnsuccessfully(workspaceId, jobId, JobStatus.FAILED, code, message),
+      waitingReason: (kind) => this.registry.waitingReason(queueForKind[kind].queue),
+    });
+    this.assetSweeper = new AssetSweeper(db.dataSource, redis, storage, logger, {
+      prefix: v.REDIS_PREFIX,
+      intervalMs: v.ASSET_SWEEP_INTERVAL_MS,
+      olderThanMs: v.ASSET_SWEEP_AFTER_MS,
+    });
+    this.relay = new WebhookOutboxRelay(db.dataSource, jobQueues, logger, {
+      intervalMs: v.WEBHOOK_RELAY_INTERVAL_MS,
+      graceMs: Math.max(1_000, v.WEBHOOK_RELAY_INTERVAL_MS * 2),
     });
     this.cancelSubscriber = new Redis(v.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
     this.cancelChannel = cancelChannel(v.REDIS_PREFIX);
@@ -150,17 +81,41 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
     await this.cancelSubscriber.connect();
     await this.cancelSubscriber.subscribe(this.cancelChannel);
     this.cancelSubscriber.on('message', (_channel: string, jobId: string) => this.runner.cancel(jobId));
-    // Load the model before taking jobs, so the first job doesn't pay for it and a broken model
-    // stops the worker at start rather than failing jobs.
-    if (this.queues.includes(QueueName.GENERATE_TEXT)) await this.engines.textEngine();
-    this.workers.start();
+    const text = this.queues.includes(QueueName.GENERATE_TEXT);
+    this.registry.start(() => ({ queues: this.queues, ...(text ? { textModel: this.textModel } : {}) }), this.logger);
+    // The text queue is consumed once its model has loaded, so the first job doesn't pay for it.
+    // A model that fails to load doesn't stop the worker: its other queues, the sweeper and the
+    // relay keep running, readiness says `failed: …`, waiting jobs say why, and loading is retried.
+    this.workers.start(this.queues.filter((q) => q !== QueueName.GENERATE_TEXT));
+    if (text) await this.loadTextModel();
     this.sweeper.start();
-    this.logger.info({ queues: this.queues }, 'worker ready');
+    this.relay.start();
+    this.assetSweeper.start();
+    this.logger.info({ queues: this.queues, textModel: text ? this.textModel : undefined }, 'worker ready');
+  }
+
+  private async loadTextModel(): Promise<void> {
+    try {
+      await this.engines.textEngine();
+      this.textModel = 'ready';
+      this.workers.start([QueueName.GENERATE_TEXT]);
+      await this.registry.beat();
+    } catch (err) {
+      this.textModel = `failed: ${(err as Error).message.slice(0, 300)}`;
+      await this.registry.beat();
+      this.logger.error({ err }, 'the text model could not be loaded; generate-text is not consumed until it loads (retrying in 30 s)');
+      this.modelRetry = setTimeout(() => void this.loadTextModel(), 30_000);
+      this.modelRetry.unref();
+    }
   }
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.logger.info({ signal, running: this.runner.activeJobs }, 'worker stopping: finishing running jobs');
     this.sweeper.stop();
+    this.assetSweeper.stop();
+    if (this.modelRetry) clearTimeout(this.modelRetry);
+    await this.relay.stop();
+    await this.registry.stop();
     await this.workers.close();
     await this.cancelSubscriber.quit().catch(() => this.cancelSubscriber.disconnect());
     await this.engines.close();

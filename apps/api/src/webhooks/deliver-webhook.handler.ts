@@ -1,13 +1,18 @@
 import type { LookupFunction } from 'node:net';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { request, type Dispatcher } from 'undici';
-import type { TenantDb } from '../database/tenant-db';
+import { AppConfig } from '../config/config';
+import { LOGGER } from '../common/logging/logger.module';
+import { retryThroughOutage } from '../common/resilience/outage-retry';
+import { TenantDb } from '../database/tenant-db';
+import { JobHandler } from '../jobs/job-handler';
 import { WebhookDeliveryEntity, DeliveryStatus } from './webhook-delivery.entity';
 import { WebhookEndpointEntity } from './webhook-endpoint.entity';
-import type { WebhookSecrets } from './webhook-secrets';
+import { WebhookSecrets } from './webhook-secrets';
 import { SIGNATURE_HEADER, signatureHeader } from './webhook-signature';
-import type { WebhookDeliveryPayload } from '../generation/queues';
+import { JobName, type WebhookDeliveryPayload } from '../jobs/job-names';
 import { createWebhookDispatcher, deliveryProblem } from './webhook-target';
 
 /**
@@ -15,20 +20,45 @@ import { createWebhookDispatcher, deliveryProblem } from './webhook-target';
  * error throws, so BullMQ retries with exponential backoff (WEBHOOK_ATTEMPTS, WEBHOOK_BACKOFF_MS);
  * each attempt's outcome is recorded on the row, which the workspace can list.
  */
-export class DeliverWebhookHandler {
+/** Tests aim a name at a local address with this; production uses the system resolver. */
+export const WEBHOOK_LOOKUP = Symbol('WEBHOOK_LOOKUP');
+
+@JobHandler(JobName.DELIVER_WEBHOOK)
+@Injectable()
+export class DeliverWebhookHandler implements JobHandler<WebhookDeliveryPayload> {
   /** Checks every address it connects to, after DNS (webhook-target.ts). */
   private readonly dispatcher: Dispatcher;
+  private readonly timeoutMs: number;
 
   constructor(
     private readonly db: TenantDb,
     private readonly secrets: WebhookSecrets,
-    private readonly timeoutMs: number,
-    private readonly logger: Logger,
-    allowPrivateTargets = false,
-    /** Tests aim a name at a local address with this; production uses the system resolver. */
-    lookup?: LookupFunction,
+    private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() @Inject(WEBHOOK_LOOKUP) lookup?: LookupFunction,
   ) {
-    this.dispatcher = createWebhookDispatcher({ allowPrivate: allowPrivateTargets, connectTimeoutMs: timeoutMs, lookup });
+    this.timeoutMs = config.values.WEBHOOK_TIMEOUT_MS;
+    this.dispatcher = createWebhookDispatcher({
+      allowPrivate: config.values.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+      connectTimeoutMs: this.timeoutMs,
+      lookup,
+    });
+  }
+
+  process(job: Job<WebhookDeliveryPayload>): Promise<void> {
+    return this.handle(job);
+  }
+
+  /** Retries spent (or the job stalled too often): the row says FAILED, even through a database outage. */
+  async failedForGood(job: Job<WebhookDeliveryPayload>): Promise<void> {
+    const { workspaceId, deliveryId } = job.data;
+    await retryThroughOutage(
+      () =>
+        this.db.with({ workspaceId }, (m) =>
+          m.update(WebhookDeliveryEntity, { id: deliveryId, status: DeliveryStatus.PENDING }, { status: DeliveryStatus.FAILED }),
+        ),
+      { budgetMs: this.config.values.OUTAGE_BUDGET_MS },
+    );
   }
 
   async handle(job: Job<WebhookDeliveryPayload>): Promise<void> {

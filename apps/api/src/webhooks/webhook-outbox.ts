@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
-import type { JobQueues } from '../generation/job-queues';
+import type { JobQueues } from '../jobs/job-queues';
 import type { WebhookEvent } from './webhook-event';
 
 /**

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { JobsCoreModule } from '../generation/jobs-core.module';
+import { JobsCoreModule } from '../jobs/jobs-core.module';
 import { WebhooksResolver } from './webhooks.resolver';
 import { WebhooksService } from './webhooks.service';
 

@@ -10,8 +10,8 @@ import { S3AssetStorage } from '../assets/s3-asset-storage';
 import { AssetUrls } from '../assets/asset-urls';
 import { WebhookOutbox } from '../webhooks/webhook-outbox';
 import { WebhookSecrets } from '../webhooks/webhook-secrets';
-import { FairScheduler } from './fair-scheduler';
-import { GenerationEvents } from './generation-events';
+import { FairScheduler } from '../generation/fair-scheduler';
+import { GenerationEvents } from '../generation/generation-events';
 import { JobQueues } from './job-queues';
 
 function assetStorage(config: AppConfig): AssetStorage {
@@ -25,6 +25,7 @@ function assetStorage(config: AppConfig): AssetStorage {
     bucket: v.S3_BUCKET!,
     accessKeyId: v.S3_ACCESS_KEY_ID!,
     secretAccessKey: v.S3_SECRET_ACCESS_KEY!,
+    timeoutMs: v.S3_TIMEOUT_MS,
   });
 }
 

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import pg from 'pg';
@@ -8,11 +7,9 @@ import { createStripeClient, setUpStripe } from '@brandwright/billing';
 import { StripeFake } from '../../../../test/stripe-fake/stripe-fake';
 import { testEnv } from '../../../../test/support/app';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
-import { coreModules } from '../app.module';
 import { createLogger } from '../common/logging/logger';
 import { loadConfig } from '../config/config';
-import { DatabaseModule } from '../database/database.module';
-import { BillingWorkerModule } from './billing-worker.module';
+import { WorkerModule } from '../worker.module';
 
 const fake = new StripeFake({ secretKey: 'sk_test_worker' });
 let database: TestDatabase;
@@ -32,11 +29,12 @@ before(async () => {
       STRIPE_API_PORT: String(port),
       STRIPE_API_PROTOCOL: protocol,
       BILLING_REPORT_INTERVAL_SECONDS: '1',
+      WORKER_QUEUES: 'billing',
+      METRICS_PORT: '0',
     }),
   );
-  @Module({ imports: [...coreModules(config, createLogger('warn', 'worker-test')), DatabaseModule, BillingWorkerModule] })
-  class WorkerUnderTest {}
-  worker = await NestFactory.createApplicationContext(WorkerUnderTest, { logger: false });
+  // The real worker, consuming only the billing queue: its handlers come from the job registry.
+  worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, createLogger('warn', 'worker-test')), { logger: false });
   await worker.init();
 });
 

@@ -1,6 +1,8 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import Redis from 'ioredis';
-import { type GenerationJobPayload, JobName, QueueName, type WebhookDeliveryPayload } from './queues';
+import { type GenerationJobPayload, JobName, QueueName, type WebhookDeliveryPayload, bullPrefix } from './job-names';
+
+export { bullPrefix };
 
 export interface JobQueuesOptions {
   redisUrl: string;
@@ -10,9 +12,6 @@ export interface JobQueuesOptions {
   webhookAttempts: number;
   webhookBackoffMs: number;
 }
-
-/** BullMQ's key prefix under REDIS_PREFIX. */
-export const bullPrefix = (prefix: string) => `${prefix}:bull`;
 
 /**
  * The producer side of every queue. A generation job's BullMQ id is its row id, so adding it
