@@ -46,6 +46,8 @@ export const configSchema = z.object({
   JOB_SWEEP_AFTER_MS: z.coerce.number().int().min(0).default(120_000),
   MODEL_DIR: z.string().default('.data/models'),
   TEXT_MODEL_ID: z.string().optional(),
+  // A text request that makes no progress (no prefill, no token) this long fails with GENERATION_STALLED.
+  TEXT_STALL_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
   EXECUTION_PROVIDER: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
   INFERENCE_THREADS: z.coerce.number().int().positive().optional(),
   STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
