@@ -27,7 +27,7 @@ export class PlanModel {
   @Field(() => Int)
   seats: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Generation calls (generateCopy, generateAdImages) a minute, per workspace and per API key.' })
   rateLimitPerMinute: number;
 
   @Field(() => Int, { description: 'Queue priority of generation jobs (lower runs first).' })
