@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -16,8 +16,16 @@ const STRIPE_WEBHOOK_SECRET = 'whsec_security_test_secret';
 let api: TestApp;
 let owner: pg.Client;
 
+/** A stand-in for the Vite build (test/browser/security-headers.test.ts runs the real one in chromium). */
+function fakeDashboard(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bw-security-dashboard-'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><div id="root"></div><script type="module" src="/static/index.js"></script>');
+  return dir;
+}
+
 before(async () => {
   api = await startApp({
+    DASHBOARD_DIR: fakeDashboard(),
     ASSET_DIR: mkdtempSync(join(tmpdir(), 'bw-security-assets-')),
     STRIPE_SECRET_KEY: 'sk_test_security',
     STRIPE_WEBHOOK_SECRET,
@@ -123,6 +131,68 @@ describe('uploads', () => {
     assert.equal(html.headers.get('content-type'), 'application/octet-stream');
     assertUserFileHeaders(html.headers, 'html asset');
     assert.match(html.headers.get('content-disposition')!, /^attachment/);
+  });
+});
+
+describe('security headers', () => {
+  const directives = (csp: string | null) =>
+    new Map(
+      (csp ?? '')
+        .split(';')
+        .map((d) => d.trim().split(/\s+/) as [string, ...string[]])
+        .map(([k, ...v]) => [k, v]),
+    );
+
+  test('dashboard pages and the api send a CSP without inline script, frame-ancestors none, no-referrer', async () => {
+    for (const path of ['/', '/brands/0b5d7f3e-2f7e-4c55-9d7e-3f0a8f1b2c3d', '/accept-invitation?token=bwi_x']) {
+      const page = await fetch(`${api.url}${path}`);
+      assert.equal(page.status, 200, path);
+      assert.match(page.headers.get('content-type')!, /text\/html/, path);
+      const csp = directives(page.headers.get('content-security-policy'));
+      assert.deepEqual(csp.get('script-src'), ["'self'"], path);
+      assert.deepEqual(csp.get('frame-ancestors'), ["'none'"], path);
+      assert.deepEqual(csp.get('object-src'), ["'none'"], path);
+      assert.equal(page.headers.get('x-frame-options'), 'DENY', path);
+      assert.equal(page.headers.get('referrer-policy'), 'no-referrer', path);
+      assert.equal(page.headers.get('x-content-type-options'), 'nosniff', path);
+    }
+    const graphql = await fetch(`${api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    assert.deepEqual(directives(graphql.headers.get('content-security-policy')).get('frame-ancestors'), ["'none'"]);
+    assert.equal(graphql.headers.get('referrer-policy'), 'no-referrer');
+  });
+
+  test('the dashboard’s own index.html has no inline script for the CSP to block', () => {
+    const html = readFileSync(join(__dirname, '../../apps/dashboard/index.html'), 'utf8');
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+    assert.ok(scripts.length > 0);
+    for (const [, attributes, body] of scripts) {
+      assert.match(attributes, /\ssrc=/);
+      assert.equal(body.trim(), '');
+    }
+    assert.doesNotMatch(html, /\son[a-z]+=/i, 'no inline event handlers');
+  });
+
+  test('/graphiql loads every script and stylesheet from our own origin', async () => {
+    const page = await fetch(`${api.url}/graphiql`);
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    const csp = directives(page.headers.get('content-security-policy'));
+    assert.deepEqual(csp.get('script-src'), ["'self'"]);
+    const urls = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    assert.ok(urls.length >= 5, `scripts and styles: ${urls.join(', ')}`);
+    assert.doesNotMatch(html, /<script>|<script\s[^>]*>[^<]/, 'no inline script');
+    for (const url of urls) {
+      assert.match(url, /^\/graphiql\//, `${url} is ours`);
+      const file = await fetch(`${api.url}${url}`);
+      assert.equal(file.status, 200, url);
+      const body = await file.text();
+      assert.ok(body.length > 50, url);
+      assert.doesNotMatch(body.slice(0, 2000), /unpkg\.com|cdn\.jsdelivr/, url);
+    }
   });
 });
 

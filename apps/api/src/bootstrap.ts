@@ -10,6 +10,8 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/config';
 import { PinoNestLogger } from './common/logging/nest-logger';
+import { installSecurityHeaders } from './common/http/security-headers';
+import { installGraphiql } from './common/graphql/graphiql';
 import { installGraphqlHttp } from './common/graphql/graphql-http';
 import { installRateLimits } from './common/rate-limit/rate-limit.hooks';
 import { RateLimiter } from './common/rate-limit/rate-limiter';
@@ -39,6 +41,8 @@ export async function createApi(config: AppConfig, logger: Logger): Promise<Nest
   installGraphqlHttp(fastify);
   try {
     await app.register(fastifyCookie);
+    await installSecurityHeaders(app, config);
+    if (config.introspection) installGraphiql(app.getHttpAdapter().getInstance());
     await serveDashboard(app, config);
     app.enableShutdownHooks();
     await app.init();

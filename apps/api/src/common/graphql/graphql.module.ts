@@ -25,7 +25,7 @@ export const GraphqlModule = GraphQLModule.forRootAsync<MercuriusDriverConfig>({
     autoSchemaFile: config.values.NODE_ENV === 'production' ? true : join(process.cwd(), 'apps/api/schema.graphql'),
     sortSchema: true,
     path: '/graphql',
-    graphiql: config.introspection,
+    graphiql: false, // served from npm packages by graphiql.ts, not Mercurius's CDN page
     fieldResolverEnhancers: ['guards', 'interceptors'],
     context: (req: FastifyRequest, reply: FastifyReply) => ({ req, reply }),
     // graphql-ws; the client authenticates in connectionParams ({ authorization: 'Bearer …' }),
