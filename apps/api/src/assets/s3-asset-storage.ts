@@ -1,4 +1,13 @@
-import { createHash, createHmac } from 'node:crypto';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+  paginateListObjectsV2,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { AssetStorage } from './asset-storage';
 
 export interface S3Options {
@@ -7,92 +16,67 @@ export interface S3Options {
   bucket: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /** Longest wait for a connection, and for each request's response, before the call fails. */
+  timeoutMs: number;
 }
-
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
-const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data).digest();
 
 /**
- * Signs a request with AWS Signature Version 4 (header form). Exported for its test against the
- * example in AWS's documentation.
+ * Any S3-compatible store (AWS, MinIO, R2…), path-style, on AWS's own client: SigV4, retries with
+ * backoff (the SDK's three attempts) and a time limit on every call.
  */
-export function signV4(input: {
-  method: string;
-  url: URL;
-  headers: Record<string, string>;
-  payloadHash: string;
-  region: string;
-  service: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  now: Date;
-}): Record<string, string> {
-  const amzDate = input.now.toISOString().replace(/[:-]|\.\d{3}/g, '');
-  const day = amzDate.slice(0, 8);
-  const headers: Record<string, string> = {
-    ...input.headers,
-    host: input.url.host,
-    'x-amz-date': amzDate,
-    'x-amz-content-sha256': input.payloadHash,
-  };
-  const names = Object.keys(headers)
-    .map((h) => h.toLowerCase())
-    .sort();
-  const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v.trim()]));
-  const query = [...input.url.searchParams.entries()]
-    .map(([k, v]) => [encodeURIComponent(k), encodeURIComponent(v)])
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => `${k}=${v}`)
-    .join('&');
-  const canonical = [
-    input.method,
-    input.url.pathname
-      .split('/')
-      .map((p) => encodeURIComponent(decodeURIComponent(p)))
-      .join('/'),
-    query,
-    names.map((n) => `${n}:${lower[n]}\n`).join(''),
-    names.join(';'),
-    input.payloadHash,
-  ].join('\n');
-  const scope = `${day}/${input.region}/${input.service}/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
-  const key = hmac(hmac(hmac(hmac(`AWS4${input.secretAccessKey}`, day), input.region), input.service), 'aws4_request');
-  const signature = createHmac('sha256', key).update(toSign).digest('hex');
-  return {
-    ...headers,
-    authorization: `AWS4-HMAC-SHA256 Credential=${input.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`,
-  };
-}
-
-/** Any S3-compatible store (AWS, MinIO, R2…), path-style URLs, over fetch: no SDK needed for two calls. */
 export class S3AssetStorage implements AssetStorage {
-  constructor(private readonly options: S3Options) {}
+  private readonly client: S3Client;
+  private readonly bucket: string;
 
-  private url(key: string): URL {
-    return new URL(`${this.options.endpoint.replace(/\/$/, '')}/${this.options.bucket}/${key}`);
-  }
-
-  private sign(method: string, url: URL, payloadHash: string, headers: Record<string, string> = {}) {
-    const { region, accessKeyId, secretAccessKey } = this.options;
-    return signV4({ method, url, headers, payloadHash, region, service: 's3', accessKeyId, secretAccessKey, now: new Date() });
+  constructor(options: S3Options) {
+    this.bucket = options.bucket;
+    this.client = new S3Client({
+      endpoint: options.endpoint,
+      region: options.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+      // Without throwOnRequestTimeout the handler only logs a warning and keeps waiting.
+      requestHandler: { connectionTimeout: options.timeoutMs, requestTimeout: options.timeoutMs, throwOnRequestTimeout: true },
+    });
   }
 
   async put(key: string, bytes: Buffer, contentType: string): Promise<void> {
-    const url = this.url(key);
-    const headers = this.sign('PUT', url, sha256(bytes), { 'content-type': contentType });
-    delete headers.host;
-    const response = await fetch(url, { method: 'PUT', headers, body: new Uint8Array(bytes) });
-    if (!response.ok) throw new Error(`S3 PUT ${key} failed: ${response.status} ${await response.text()}`);
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentType: contentType }));
   }
 
   async get(key: string): Promise<Buffer | null> {
-    const url = this.url(key);
-    const headers = this.sign('GET', url, sha256(''));
-    delete headers.host;
-    const response = await fetch(url, { headers });
-    if (response.status === 404) return null;
-    if (!response.ok) throw new Error(`S3 GET ${key} failed: ${response.status}`);
-    return Buffer.from(await response.arrayBuffer());
+    try {
+      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return Buffer.from(await object.Body!.transformToByteArray());
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)) return null;
+      throw error;
+    }
+  }
+
+  /** A presigned GET for the object, valid `ttlSeconds` from `now`: the store serves it without us. */
+  signedUrl(key: string, ttlSeconds: number, now = new Date()): Promise<string> {
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+      expiresIn: ttlSeconds,
+      signingDate: now,
+    });
+  }
+
+  /** ListObjectsV2, page by page. */
+  async *listOlderThan(cutoff: Date): AsyncIterable<string> {
+    for await (const page of paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket })) {
+      for (const object of page.Contents ?? []) {
+        if (object.Key && object.LastModified && object.LastModified < cutoff) yield object.Key;
+      }
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  /** Closes the client's sockets. */
+  close(): void {
+    this.client.destroy();
   }
 }
