@@ -4,6 +4,10 @@ export interface AssetStorage {
   put(key: string, bytes: Buffer, contentType: string): Promise<void>;
   /** The file, or null when there is none. */
   get(key: string): Promise<Buffer | null>;
+  /** Keys of the files last written before `cutoff` (the orphan sweep's candidates). */
+  listOlderThan(cutoff: Date): AsyncIterable<string>;
+  /** Removes the file; a missing one is not an error. */
+  delete(key: string): Promise<void>;
 }
 
 export const ASSET_STORAGE = Symbol('ASSET_STORAGE');

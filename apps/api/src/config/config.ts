@@ -44,6 +44,14 @@ export const configSchema = z.object({
   JOB_STALLED_INTERVAL_MS: z.coerce.number().int().min(200).default(30_000),
   JOB_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   JOB_SWEEP_AFTER_MS: z.coerce.number().int().min(0).default(120_000),
+  // Outages (docs/operations.md): how long infrastructure errors are retried before a job or a
+  // relay gives up on them, how often the webhook relay polls PostgreSQL, and how often repeatable
+  // schedules (usage reporting, reconciliation) are re-asserted in case Redis lost them.
+  OUTAGE_BUDGET_MS: z.coerce.number().int().min(0).default(600_000),
+  WEBHOOK_RELAY_INTERVAL_MS: z.coerce.number().int().min(50).default(2_000),
+  SCHEDULE_REASSERT_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
+  ASSET_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(3_600_000),
+  ASSET_SWEEP_AFTER_MS: z.coerce.number().int().min(0).default(6 * 3_600_000),
   MODEL_DIR: z.string().default('.data/models'),
   TEXT_MODEL_ID: z.string().optional(),
   // A text request that makes no progress (no prefill, no token) this long fails with GENERATION_STALLED.
@@ -75,6 +83,8 @@ export const configSchema = z.object({
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(10),
   GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().positive().default(5000),
   GRAPHQL_INTROSPECTION: bool.optional(),
+  // How often a live subscription re-checks its credential (a revoked key, a removed member).
+  SUBSCRIPTION_AUTH_CHECK_MS: z.coerce.number().int().min(50).default(10_000),
   RATE_LIMIT_WINDOW_SECONDS: seconds.default(60),
   RATE_LIMIT_WORKSPACE_PER_WINDOW: z.coerce.number().int().positive().default(1200),
   RATE_LIMIT_API_KEY_PER_WINDOW: z.coerce.number().int().positive().default(600),

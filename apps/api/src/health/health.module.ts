@@ -2,5 +2,5 @@ import { Module } from '@nestjs/common';
 import { HealthController } from './health.controller';
 import { HttpDrain } from './http-drain';
 
-@Module({ controllers: [HealthController], providers: [HttpDrain] })
+@Module({ providers: [HealthController, HttpDrain] })
 export class HealthModule {}

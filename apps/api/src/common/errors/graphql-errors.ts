@@ -2,6 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import { AppError, ErrorCode } from './app-error';
+import { isInfrastructureError } from '../resilience/outage-retry';
 
 const codes = new Set<string>(Object.values(ErrorCode));
 
@@ -55,6 +56,15 @@ export function toClientError(error: GraphQLError, logger: Logger): GraphQLError
       code: typeof given === 'string' && codes.has(given) ? given : ErrorCode.BAD_USER_INPUT,
       message: error.message,
       extensions: given === ErrorCode.BAD_USER_INPUT || !given ? {} : (error.extensions as Record<string, unknown>),
+    };
+  }
+  if (!coded && original && isInfrastructureError(original)) {
+    // PostgreSQL or Redis is unreachable: not our bug, and worth retrying (503 with Retry-After).
+    logger.warn({ err: original, path: error.path }, 'a dependency is unavailable');
+    coded = {
+      code: ErrorCode.UNAVAILABLE,
+      message: 'A service Brandwright depends on is unavailable right now; retry shortly.',
+      extensions: { retryAfterSeconds: 5 },
     };
   }
   if (!coded) {
