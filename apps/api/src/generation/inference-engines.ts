@@ -91,7 +91,8 @@ export class InferenceEngines {
 export function ensureDemoTextModel(modelDir: string, logger: Logger): void {
   const dir = join(modelDir, DEMO_MODEL_ID);
   // A demo model built before its context grew to 2,048 positions is rebuilt: a normal brand does not fit 512.
-  if (listModels(modelDir).some((m) => m.kind === 'text') && !isOutdatedTinyDemo(dir)) return;
+  // A half-pulled model does not count: it is never loaded.
+  if (listModels(modelDir).some((m) => m.kind === 'text' && m.complete !== false) && !isOutdatedTinyDemo(dir)) return;
   logger.warn(
     { dir },
     'no text model is installed: building the tiny demo model; copy it writes is random demo output, not real copy (install one with `npm run models -- pull <owner/name>`)',

@@ -1,5 +1,5 @@
 /**
- * `npm run models -- list | pull <owner/name> | build-tiny [diffusion | signatures] [--size test|bench] [--name owner/name]`
+ * `npm run models -- list | pull <owner/name> | pull --recommended | build-tiny [diffusion | signatures] [--size test|bench] [--name owner/name]`
  *
  * `build-tiny signatures` writes one tiny text model per supported decoder signature
  * (`brandwright/tiny-sig-*`, see models/tiny-text-variants.ts).
@@ -8,8 +8,8 @@
  * HF_ENDPOINT (default https://huggingface.co), HF_TOKEN.
  */
 import { join } from 'node:path';
-import { DEFAULT_MODEL_DIR, DEMO_MODEL_ID, listModels } from '../models/model-store';
-import { pullModel } from '../models/model-pull';
+import { DEFAULT_MODEL_DIR, DEMO_MODEL_ID, listModels, summarizeTextSignature, type StoredModel } from '../models/model-store';
+import { pullModel, RECOMMENDED_TEXT_MODEL } from '../models/model-pull';
 import { buildTinyTextModel, type TinyModelSize } from '../models/tiny-text-model';
 import { buildTinyDiffusionModel, TINY_DIFFUSION_ID } from '../models/tiny-diffusion';
 import { buildTinyTextVariants } from '../models/tiny-text-variants';
@@ -27,6 +27,39 @@ function bar(received: number, total: number): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(ratio * 100).toFixed(1).padStart(5)}% ${(received / 1e6).toFixed(1)}/${(total / 1e6).toFixed(1)} MB`;
 }
 
+/** The pull's progress bar, redrawn in place; any other line (a retry, an error) starts on a line of its own. */
+const progressLine = {
+  open: false,
+  draw(text: string): void {
+    process.stderr.write(`\r${text}`.padEnd(100));
+    this.open = true;
+  },
+  end(): void {
+    if (this.open) process.stderr.write('\n');
+    this.open = false;
+  },
+  say(text: string): void {
+    this.end();
+    process.stderr.write(`${text}\n`);
+  },
+};
+
+/** One `models list` line: id, kind, size, then the signature (text) and what is special about it. */
+function describeModel(m: StoredModel): string {
+  const notes: string[] = [];
+  if (m.kind === 'text' && m.complete !== false) {
+    const s = summarizeTextSignature(m);
+    notes.push(
+      s
+        ? `ids ${s.ids}, cache ${s.cache}, ${s.layout}, context ${s.context ?? '?'}${s.ops.length ? `, ${s.ops.join('+')}` : ''}`
+        : 'signature unreadable',
+    );
+  }
+  if (m.complete === false) notes.push(`INCOMPLETE (never loaded): run \`npm run models -- pull ${m.id}\` to finish`);
+  if (m.isDemo) notes.push('demo, random weights');
+  return `${m.id.padEnd(40)} ${m.kind.padEnd(9)} ${(m.sizeBytes / 1e6).toFixed(1).padStart(8)} MB  ${notes.join('; ')}`.trimEnd();
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   const modelDir = process.env.MODEL_DIR ?? DEFAULT_MODEL_DIR;
@@ -34,15 +67,15 @@ async function main(argv: string[]): Promise<number> {
     case 'list': {
       const models = listModels(modelDir);
       if (models.length === 0) console.log(`no models in ${modelDir}`);
-      for (const m of models)
-        console.log(
-          `${m.id.padEnd(40)} ${m.kind.padEnd(9)} ${(m.sizeBytes / 1e6).toFixed(1).padStart(8)} MB${m.isDemo ? '  (demo, random weights)' : ''}`,
-        );
+      for (const m of models) console.log(describeModel(m));
       return 0;
     }
     case 'pull': {
-      const repo = args.find((a) => !a.startsWith('--'));
-      if (!repo) throw new Error('usage: models pull <owner/name> [--revision main]');
+      const recommended = args.includes('--recommended');
+      const repo = recommended ? RECOMMENDED_TEXT_MODEL.repo : args.find((a) => !a.startsWith('--') && a !== flag(args, 'revision'));
+      if (!repo) throw new Error('usage: models pull <owner/name> [--revision main] | models pull --recommended');
+      if (recommended)
+        console.log(`pulling ${repo} (${RECOMMENDED_TEXT_MODEL.onnxFile}, about ${RECOMMENDED_TEXT_MODEL.approximateMegabytes} MB)`);
       let last = 0;
       const { dir } = await pullModel({
         repo,
@@ -50,14 +83,17 @@ async function main(argv: string[]): Promise<number> {
         endpoint: process.env.HF_ENDPOINT ?? 'https://huggingface.co',
         token: process.env.HF_TOKEN,
         revision: flag(args, 'revision'),
+        onnxFile: recommended ? RECOMMENDED_TEXT_MODEL.onnxFile : flag(args, 'onnx-file'),
         onProgress: (p) => {
           const now = Date.now();
           if (now - last < 200 && p.overallReceived < p.overallTotal) return;
           last = now;
-          process.stderr.write(`\r${bar(p.overallReceived, p.overallTotal)} ${p.file}`.padEnd(100));
+          progressLine.draw(`${bar(p.overallReceived, p.overallTotal)} ${p.file}`);
         },
+        onRetry: (r) =>
+          progressLine.say(`${r.what}: ${r.reason}; retrying in ${(r.delayMs / 1000).toFixed(1)} s (attempt ${r.attempt + 1})`),
       });
-      process.stderr.write('\n');
+      progressLine.end();
       console.log(`pulled ${repo} into ${dir}`);
       return 0;
     }
@@ -95,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
     }
     default:
       console.log(
-        'usage: npm run models -- list | pull <owner/name> | build-tiny [diffusion | signatures] [--size test|bench] [--name owner/name]',
+        'usage: npm run models -- list | pull <owner/name> [--onnx-file onnx/model_q4.onnx] | pull --recommended | build-tiny [diffusion | signatures] [--size test|bench] [--name owner/name]',
       );
       return command ? 1 : 0;
   }
@@ -104,6 +140,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error) => {
+    progressLine.end();
     console.error(error instanceof GenerationError ? `${error.code}: ${error.message}` : (error as Error).message);
     process.exit(1);
   },

@@ -6,10 +6,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { GenerationError, GenerationErrorCode } from '../text/generation-error';
+import { readGraphFacts } from '../text/cache-slice-outputs';
 
 export const DEFAULT_MODEL_DIR = '.data/models';
 /** The model `npm start` builds when none is installed. */
 export const DEMO_MODEL_ID = 'brandwright/tiny-demo';
+/** Present in a model folder while `models pull` writes it (and after a pull that failed). */
+export const PULL_MARKER = '.brandwright-pull.json';
 
 export interface StoredModel {
   id: string;
@@ -18,6 +21,12 @@ export interface StoredModel {
   /** Built by `models build-tiny`: random weights, output is not real copy. */
   isDemo: boolean;
   sizeBytes: number;
+  /**
+   * False while a pull is writing it, after a pull that failed, or when a text model lacks
+   * onnx/model.onnx: such a model is listed (so `models list` can say so) but never loaded.
+   * Absent means complete (a model described by hand).
+   */
+  complete?: boolean;
 }
 
 export interface ModelConfig {
@@ -63,7 +72,8 @@ function describe(modelDir: string, dir: string): StoredModel | null {
   } catch {
     /* listed anyway; loading it will say what is wrong */
   }
-  return { id: relative(modelDir, dir), dir, kind, isDemo, sizeBytes: folderSize(dir) };
+  const complete = !existsSync(join(dir, PULL_MARKER)) && (kind !== 'text' || existsSync(join(dir, 'onnx', 'model.onnx')));
+  return { id: relative(modelDir, dir), dir, kind, isDemo, sizeBytes: folderSize(dir), complete };
 }
 
 /** Every model folder under MODEL_DIR (one or two levels deep: `name` or `owner/name`). */
@@ -100,7 +110,16 @@ export function resolveTextModel(modelDir: string, modelId?: string): StoredMode
     if (self) return { ...self, id: readModelId(root) };
   }
   const models = listModels(root).filter((m) => m.kind === 'text');
-  const model = modelId ? models.find((m) => m.id === modelId) : models[0];
+  const usable = models.filter((m) => m.complete !== false);
+  if (modelId && models.some((m) => m.id === modelId && m.complete === false)) {
+    throw new GenerationError(
+      GenerationErrorCode.MODEL_NOT_FOUND,
+      `text model "${modelId}" is only partly pulled; run \`npm run models -- pull ${modelId}\` to finish it`,
+      'model',
+    );
+  }
+  // A real model before the random-weight demo, so a pulled model is used without TEXT_MODEL_ID.
+  const model = modelId ? usable.find((m) => m.id === modelId) : (usable.find((m) => !m.isDemo) ?? usable[0]);
   if (!model) {
     throw new GenerationError(
       GenerationErrorCode.MODEL_NOT_FOUND,
@@ -135,4 +154,42 @@ export function readModelJson<T>(dir: string, file: string, optional = false): T
   } catch (error) {
     throw new GenerationError(GenerationErrorCode.MODEL_INVALID, `${path} is not valid JSON: ${(error as Error).message}`, 'model');
   }
+}
+
+/** What `models list` says about a text model's ONNX signature, read without loading the weights. */
+export interface SignatureSummary {
+  ids: string;
+  cache: string;
+  layout: string;
+  context: number | null;
+  /** Fused / quantized com.microsoft ops in the graph. */
+  ops: string[];
+}
+
+const ELEM_TYPES: Record<number, string> = { 1: 'float32', 6: 'int32', 7: 'int64', 10: 'float16', 16: 'bfloat16' };
+
+export function summarizeTextSignature(model: StoredModel): SignatureSummary | null {
+  const facts = readGraphFacts(join(model.dir, 'onnx', 'model.onnx'));
+  if (!facts) return null;
+  const type = (name?: string) => {
+    const input = facts.inputs.find((i) => i.name === name);
+    return input ? (ELEM_TYPES[input.elemType ?? -1] ?? `type ${input.elemType}`) : '?';
+  };
+  const perLayer = facts.inputs.filter((i) => /^past_key_values\.\d+\.key$/.test(i.name));
+  const stacked = facts.inputs.filter((i) => /^past_\d+$/.test(i.name));
+  const cacheInput = perLayer[0] ?? stacked[0];
+  const layout = perLayer.length
+    ? `past_key_values.N.key/value × ${perLayer.length}`
+    : stacked.length
+      ? `stacked past_N × ${stacked.length}`
+      : 'no KV cache inputs';
+  let context: number | null = null;
+  try {
+    const config = JSON.parse(readFileSync(join(model.dir, 'config.json'), 'utf8')) as ModelConfig;
+    context = config.max_position_embeddings ?? config.n_positions ?? null;
+  } catch {
+    /* unknown */
+  }
+  const ops = [...facts.ops].filter((o) => o.startsWith('com.microsoft:')).map((o) => o.slice('com.microsoft:'.length));
+  return { ids: type('input_ids'), cache: cacheInput ? type(cacheInput.name) : '-', layout, context, ops: ops.sort() };
 }
