@@ -254,3 +254,32 @@ console.log(`
 
   Ctrl+C stops everything; data stays in .data/.
 `);
+if (onlyDemoTextModel(env.MODEL_DIR)) {
+  console.log(`  Copy is written by the built-in demo model (random weights, not real copy). For real copy:
+
+    npm run models -- pull --recommended     (a small instruct model, about 800 MB; docs/generation-text.md)
+`);
+}
+
+/**
+ * True when MODEL_DIR holds no complete text model but the demo (or none yet: the worker builds
+ * the demo on first use). A folder with a pull marker is a pull that has not finished.
+ */
+function onlyDemoTextModel(modelDir) {
+  const folders = [];
+  const visit = (dir, depth) => {
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) return;
+    if (existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'onnx'))) return folders.push(dir);
+    if (depth < 2) for (const name of readdirSync(dir)) visit(join(dir, name), depth + 1);
+  };
+  visit(modelDir, 0);
+  const real = folders.filter((dir) => {
+    if (existsSync(join(dir, '.brandwright-pull.json')) || !existsSync(join(dir, 'onnx', 'model.onnx'))) return false;
+    try {
+      return JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))?.brandwright?.demo !== true;
+    } catch {
+      return false;
+    }
+  });
+  return real.length === 0;
+}
