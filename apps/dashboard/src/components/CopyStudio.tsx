@@ -11,6 +11,7 @@ import {
 } from '../graphql/generated';
 import { channelCharacters, channelLabel, channelLimit } from '../lib/channels';
 import { describeError } from '../lib/errors';
+import { describeJobFailure } from '../lib/job-errors';
 import { googleAdsEditorCsv } from '../lib/google-ads-csv';
 import { saveBlob } from '../lib/download';
 import { useJobStream } from '../lib/use-job-stream';
@@ -109,11 +110,7 @@ function ChannelCopy({
         </button>
       )}
       <ErrorNotice message={describeError(error)} />
-      {stream.status === 'FAILED' && (
-        <ErrorNotice
-          message={`Generation failed: ${stream.errorMessage ?? 'unknown error'}. Try again; if it keeps failing, shorten the brief.`}
-        />
-      )}
+      <ErrorNotice message={describeJobFailure(stream.status, stream.errorCode, stream.errorMessage)} />
       {running && (
         <div aria-live="polite" aria-label={`Writing ${channelLabel(channel)}`}>
           <progress max={1} value={stream.progress} aria-label="Progress" />

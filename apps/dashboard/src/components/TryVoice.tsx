@@ -3,6 +3,7 @@ import { useMutation, useQuery } from 'urql';
 import { ChannelValues, GenerateCopyDocument, JobDocument, type Channel } from '../graphql/generated';
 import { channelCharacters, channelLabel, channelLimit } from '../lib/channels';
 import { describeError } from '../lib/errors';
+import { describeJobFailure } from '../lib/job-errors';
 import { useJobStream } from '../lib/use-job-stream';
 import { hasRole, useSession } from '../lib/use-session';
 import { TextField } from './Field';
@@ -35,6 +36,11 @@ export function TryVoice({ brandId }: { brandId: string }) {
     if (result.data) setJobId(result.data.generateCopy.id);
   };
   const variant = stream.finished ? job.data?.job.variants[0] : undefined;
+  // The stream says how the job ended; the job itself, once refetched, when the last update was missed.
+  const ended = job.data?.job ?? null;
+  const failure = stream.finished
+    ? describeJobFailure(stream.status ?? ended?.status, stream.errorCode ?? ended?.errorCode, stream.errorMessage ?? ended?.errorMessage)
+    : null;
   const limit = channelLimit(channel);
 
   return (
@@ -58,7 +64,8 @@ export function TryVoice({ brandId }: { brandId: string }) {
         </button>
       </form>
       <ErrorNotice message={describeError(error ?? job.error)} />
-      {jobId && !variant && (
+      <ErrorNotice message={failure} />
+      {jobId && !variant && !failure && (
         <div className="variant streaming" aria-live="polite" aria-label="Voice trial">
           <p className="variant-text">{stream.streams[0] ?? ''}</p>
           <CharacterCounter count={channelCharacters(stream.streams[0] ?? '')} limit={limit} />
