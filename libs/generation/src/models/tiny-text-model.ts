@@ -9,6 +9,11 @@
  *   outputs  logits [batch_size, sequence_length, vocab_size]   float32
  *            present.N.key|value [batch_size, num_heads, total_sequence_length, head_dim]
  *
+ * By default. Options give it the other signatures real exports have (see tiny-text-variants.ts):
+ * int32/int64 per input, float16 cache and logits, no position_ids, cache_position +
+ * num_logits_to_keep, stacked past_N, cache numbered from N > 0, com.microsoft
+ * GroupQueryAttention / MultiHeadAttention, int4 MatMulNBits weights, external data.
+ *
  * The cache tensors are float32 or float16. The architecture is GPT-2's (learned positions,
  * pre-LayerNorm blocks), so config.json says model_type "gpt2" and @huggingface/transformers can
  * run the same folder, which the benchmark relies on. config.json carries a `brandwright.demo`
