@@ -1,3 +1,5 @@
+import { ClientCode, CodedError, type CodeTable } from '@brandwright/errors';
+
 /** Why billing refused or failed something, in the product's words. */
 export enum BillingExceptionCode {
   CREDITS_EXHAUSTED = 'CREDITS_EXHAUSTED',
@@ -12,40 +14,35 @@ export enum BillingExceptionCode {
   STRIPE_NOT_SET_UP = 'STRIPE_NOT_SET_UP',
 }
 
-/** The client-facing error codes (ARCHITECTURE.md "Errors") billing maps to. */
-export type BillingErrorCode = 'QUOTA_EXCEEDED' | 'PAYMENT_REQUIRED' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT';
+const badInput = { client: ClientCode.BAD_USER_INPUT, retryable: false };
 
-const clientCode: Record<BillingExceptionCode, BillingErrorCode> = {
-  CREDITS_EXHAUSTED: 'QUOTA_EXCEEDED',
-  SPEND_CAP_REACHED: 'QUOTA_EXCEEDED',
-  PAYMENT_FAILED: 'PAYMENT_REQUIRED',
-  INVALID_USAGE: 'BAD_USER_INPUT',
-  INVALID_SPEND_CAP: 'BAD_USER_INPUT',
-  UNKNOWN_PLAN: 'BAD_USER_INPUT',
-  PLAN_NOT_PURCHASABLE: 'BAD_USER_INPUT',
-  NO_BILLING_ACCOUNT: 'NOT_FOUND',
-  INVALID_WEBHOOK_SIGNATURE: 'BAD_USER_INPUT',
-  STRIPE_NOT_SET_UP: 'CONFLICT',
+/** What each billing code shows a client as. None is worth retrying as it stands. */
+export const BILLING_ERRORS: CodeTable<BillingExceptionCode> = {
+  CREDITS_EXHAUSTED: { client: ClientCode.QUOTA_EXCEEDED, retryable: false },
+  SPEND_CAP_REACHED: { client: ClientCode.QUOTA_EXCEEDED, retryable: false },
+  PAYMENT_FAILED: { client: ClientCode.PAYMENT_REQUIRED, retryable: false },
+  INVALID_USAGE: badInput,
+  INVALID_SPEND_CAP: badInput,
+  UNKNOWN_PLAN: badInput,
+  PLAN_NOT_PURCHASABLE: badInput,
+  NO_BILLING_ACCOUNT: { client: ClientCode.NOT_FOUND, retryable: false },
+  INVALID_WEBHOOK_SIGNATURE: badInput,
+  STRIPE_NOT_SET_UP: { client: ClientCode.CONFLICT, retryable: false },
 };
 
 /**
- * Every billing failure a client may see. libs/billing does not import the API, so this class
- * carries the same shape as the API's AppError (`code` from the GraphQL list plus `extensions`);
- * the API's error formatter maps any such error at the edge. `reason` keeps billing's own finer
- * code, and is repeated in `extensions.reason` for clients.
+ * Every billing failure a client may see: a CodedError whose `code` is billing's own reason
+ * (CREDITS_EXHAUSTED…), shown to clients as its client code with the reason in
+ * `extensions.reason`. A `field` in `extensions` names the input to blame.
  */
-export class BillingException extends Error {
-  readonly code: BillingErrorCode;
-  readonly extensions: Record<string, unknown>;
+export class BillingException extends CodedError<BillingExceptionCode> {
+  constructor(reason: BillingExceptionCode, message: string, extensions: Record<string, unknown> = {}) {
+    const { field, ...rest } = extensions;
+    super(reason, message, BILLING_ERRORS[reason], typeof field === 'string' ? field : undefined, { reason, ...rest });
+  }
 
-  constructor(
-    readonly reason: BillingExceptionCode,
-    message: string,
-    extensions: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'BillingException';
-    this.code = clientCode[reason];
-    this.extensions = { reason, ...extensions };
+  /** Billing's own code (the same as `code`). */
+  get reason(): BillingExceptionCode {
+    return this.code;
   }
 }

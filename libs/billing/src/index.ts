@@ -6,7 +6,6 @@ export * from './plans/plans';
 export * from './tenant-tx';
 export * from './metering/billing-account';
 export * from './metering/billing-alerts';
-export * from './metering/billing-hooks';
 export * from './metering/credit-standing';
 export * from './metering/ledger';
 export * from './metering/spend-cap';

@@ -8,7 +8,7 @@ import {
   Req,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { BillingException, StripeWebhookHandler, type WebhookOutcome } from '@brandwright/billing';
+import { StripeWebhookHandler, type WebhookOutcome } from '@brandwright/billing';
 import type { FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/decorators';
 import { TenantDb } from '../database/tenant-db';
@@ -31,12 +31,8 @@ export class StripeWebhookController {
     if (!this.handler)
       throw new ServiceUnavailableException('Stripe webhooks are not configured (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET).');
     if (!req.rawBody) throw new BadRequestException('Expected a JSON body.');
-    try {
-      return await this.handler.handle(req.rawBody, signature);
-    } catch (err) {
-      // Bad or stale signature: 400, so Stripe shows the failure; nothing was stored.
-      if (err instanceof BillingException) throw new BadRequestException(err.message);
-      throw err;
-    }
+    // A bad or stale signature is a BillingException (BAD_USER_INPUT): the error filter answers
+    // 400, so Stripe shows the failure; nothing was stored.
+    return this.handler.handle(req.rawBody, signature);
   }
 }

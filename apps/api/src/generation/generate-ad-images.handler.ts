@@ -10,7 +10,8 @@ import { BrandEntity } from '../brands/brand.entity';
 import { ASSET_STORAGE, type AssetStorage } from '../assets/asset-storage';
 import { AssetEntity, AssetFileKind } from '../assets/asset.entity';
 import { InferenceEngines } from './inference-engines';
-import { type JobContext, type JobResults, JobRunner, NonRetryableJobError } from './job-runner';
+import { type JobContext, type JobResults, JobRunner } from './job-runner';
+import { AppError, ErrorCode } from '../common/errors/app-error';
 import type { AdImagesJobInput } from './job-input';
 
 const FILES = [
@@ -52,7 +53,7 @@ export class GenerateAdImagesHandler implements JobHandler<GenerationJobPayload>
         select: { id: true, palette: true, headingFont: true, bodyFont: true, logo: true },
       }),
     );
-    if (!brand) throw new NonRetryableJobError('BRAND_DELETED', `Brand ${row.brandId} was deleted before the job ran.`);
+    if (!brand) throw new AppError(ErrorCode.NOT_FOUND, `Brand ${row.brandId} was deleted before the job ran.`, {}, 'BRAND_DELETED');
     const engine = await this.engines.imageEngine();
     const variants = await generateAdCreatives(
       {

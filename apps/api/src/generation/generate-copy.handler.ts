@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { GenerationError, GenerationErrorCode, generateVariants } from '@brandwright/generation';
+import { generateVariants } from '@brandwright/generation';
 import { Meter } from '@brandwright/billing';
 import { TenantDb } from '../database/tenant-db';
 import { Metrics } from '../metrics/metrics.service';
@@ -9,7 +9,8 @@ import { type GenerationJobPayload, JobName } from '../jobs/job-names';
 import { BrandEntity } from '../brands/brand.entity';
 import { toBrandVoice } from '../brands/brands.service';
 import { InferenceEngines } from './inference-engines';
-import { type JobContext, type JobResults, JobRunner, NonRetryableJobError } from './job-runner';
+import { type JobContext, type JobResults, JobRunner } from './job-runner';
+import { AppError, ErrorCode } from '../common/errors/app-error';
 import type { CopyJobInput } from './job-input';
 import { CopyVariantEntity, VariantStatus } from './copy-variant.entity';
 
@@ -39,7 +40,7 @@ export class GenerateCopyHandler implements JobHandler<GenerationJobPayload> {
     const started = Date.now();
     const input = row.input as unknown as CopyJobInput;
     const brand = await this.db.with({ workspaceId: row.workspaceId }, (db) => db.findOne(BrandEntity, { where: { id: row.brandId } }));
-    if (!brand) throw new NonRetryableJobError('BRAND_DELETED', `Brand ${row.brandId} was deleted before the job ran.`);
+    if (!brand) throw new AppError(ErrorCode.NOT_FOUND, `Brand ${row.brandId} was deleted before the job ran.`, {}, 'BRAND_DELETED');
     const engine = await this.engines.textEngine();
     let tokens = 0;
     const result = await generateVariants(
@@ -60,9 +61,7 @@ export class GenerateCopyHandler implements JobHandler<GenerationJobPayload> {
           if (tokens % 16 === 0) progress(Math.min(0.95, tokens / (input.variants * 64)));
         },
       },
-    ).catch((error: unknown) => {
-      throw asJobError(error);
-    });
+    );
     // The engine's text never holds U+0000 or undecodable bytes, so it is stored as written.
     const variants = result.variants;
     this.metrics.tokensGenerated(result.outputTokens, (Date.now() - started) / 1000);
@@ -96,31 +95,4 @@ export class GenerateCopyHandler implements JobHandler<GenerationJobPayload> {
       },
     };
   }
-}
-
-/**
- * Whether another attempt could succeed, for every engine error code (a new code must be placed
- * here or the build fails). Permanent failures end the job FAILED at once with their code.
- */
-const RETRYABLE: Record<GenerationErrorCode, boolean> = {
-  [GenerationErrorCode.MODEL_NOT_FOUND]: false,
-  [GenerationErrorCode.MODEL_INVALID]: false,
-  [GenerationErrorCode.MODEL_UNSUPPORTED]: false,
-  [GenerationErrorCode.PROMPT_TOO_LONG]: false,
-  [GenerationErrorCode.INVALID_PARAMETERS]: false,
-  [GenerationErrorCode.UNKNOWN_CHANNEL]: false,
-  // The same prompt on the same model fails the same way (e.g. ids the model cannot embed).
-  [GenerationErrorCode.INFERENCE_FAILED]: false,
-  [GenerationErrorCode.DOWNLOAD_FAILED]: false,
-  [GenerationErrorCode.INTEGRITY_MISMATCH]: false,
-  // A stuck thread was replaced; the next attempt runs on a fresh one.
-  [GenerationErrorCode.GENERATION_STALLED]: true,
-  [GenerationErrorCode.CANCELLED]: true,
-  [GenerationErrorCode.ENGINE_CLOSED]: true,
-  [GenerationErrorCode.INTERNAL]: true,
-};
-
-function asJobError(error: unknown): unknown {
-  if (error instanceof GenerationError && !RETRYABLE[error.code]) return new NonRetryableJobError(error.code, error.message);
-  return error;
 }

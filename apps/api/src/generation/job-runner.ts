@@ -11,6 +11,8 @@ import type { FairScheduler } from './fair-scheduler';
 import type { GenerationEvents } from './generation-events';
 import { FINAL_STATUSES, type GenerationJobEntity, GenerationJobEntity as JobRow, JobStatus } from './generation-job.entity';
 import type { GenerationJobPayload } from '../jobs/job-names';
+import { type JobFailure, jobFailureOf } from './job-failure';
+import { inSpan, traceJob } from '../telemetry/job-tracing';
 
 /** What a handler hands back: the results to store, once, with the job's completion. */
 export interface JobResults {
@@ -31,32 +33,6 @@ export interface JobContext {
 }
 
 export type GenerationHandler = (context: JobContext) => Promise<JobResults>;
-
-/** A failure that another attempt would not fix (the brand was deleted, the request is invalid). */
-export class NonRetryableJobError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const NON_RETRYABLE_CODES = new Set([
-  'INVALID_PARAMETERS',
-  'INVALID_REQUEST',
-  'UNKNOWN_CHANNEL',
-  'PROMPT_TOO_LONG',
-  'TEXT_DOES_NOT_FIT',
-  'MODEL_NOT_FOUND',
-  'MODEL_INVALID',
-  'MODEL_UNSUPPORTED',
-]);
-
-function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' ? code : 'INTERNAL';
-}
 
 /** The public view of a job, as webhooks carry it. */
 export function jobJson(row: GenerationJobEntity) {
@@ -121,7 +97,7 @@ export class JobRunner {
       jobId,
       actor: { kind: 'user' as const, userId: 'system:worker', workspaceId, role: null },
     };
-    return requestContext.run(context, () => this.runInContext(job, token, handler));
+    return traceJob(job, () => requestContext.run(context, () => this.runInContext(job, token, handler)));
   }
 
   private async runInContext(job: Job<GenerationJobPayload>, token: string | undefined, handler: GenerationHandler): Promise<void> {
@@ -145,25 +121,26 @@ export class JobRunner {
       }
       try {
         // A handler that hit an outage runs again once the server is back, without spending an attempt.
-        const results = await this.durably(() =>
-          handler({
-            row,
-            signal: abort.signal,
-            progress: (fraction) => void this.publish(row, JobStatus.RUNNING, fraction),
-            token: (variant, index, text) => void this.publish(row, JobStatus.RUNNING, null, { variant, index, text }),
-          }),
+        const results = await inSpan('generate', () =>
+          this.durably(() =>
+            handler({
+              row,
+              signal: abort.signal,
+              progress: (fraction) => void this.publish(row, JobStatus.RUNNING, fraction),
+              token: (variant, index, text) => void this.publish(row, JobStatus.RUNNING, null, { variant, index, text }),
+            }),
+          ),
         );
-        await this.complete(workspaceId, jobId, results);
+        await inSpan('settle', () => this.complete(workspaceId, jobId, results));
       } catch (error) {
         if (abort.signal.aborted)
           return await this.finishUnsuccessfully(workspaceId, jobId, JobStatus.CANCELLED, 'CANCELLED', 'The job was cancelled.');
-        const final =
-          error instanceof NonRetryableJobError ||
-          NON_RETRYABLE_CODES.has(errorCode(error)) ||
-          job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        this.logger.warn({ err: error, attempt: job.attemptsMade + 1, final }, 'generation job failed');
-        if (final) return await this.finishUnsuccessfully(workspaceId, jobId, JobStatus.FAILED, errorCode(error), (error as Error).message);
-        await this.requeued(workspaceId, jobId, error as Error);
+        // Permanent errors (a wrong request, a broken model) are never retried; see job-failure.ts.
+        const failure = jobFailureOf(error);
+        const final = !failure.retry || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        this.logger.warn({ err: error, attempt: job.attemptsMade + 1, final, code: failure.code }, 'generation job failed');
+        if (final) return await this.finishUnsuccessfully(workspaceId, jobId, JobStatus.FAILED, failure.code, failure.message);
+        await this.requeued(workspaceId, jobId, failure);
         throw error; // BullMQ retries it after its backoff
       }
     } finally {
@@ -266,13 +243,13 @@ export class JobRunner {
     await this.fair.finish(workspaceId, jobId).catch((err: Error) => this.logger.warn({ err, jobId }, 'could not free the workspace slot'));
   }
 
-  private async requeued(workspaceId: string, jobId: string, error: Error): Promise<void> {
+  private async requeued(workspaceId: string, jobId: string, failure: JobFailure): Promise<void> {
     await this.fair.pause(workspaceId, jobId);
     await this.tx(workspaceId, (db) =>
       db.update(
         JobRow,
         { id: jobId, status: JobStatus.RUNNING },
-        { status: JobStatus.QUEUED, errorCode: errorCode(error), errorMessage: error.message.slice(0, 2000) },
+        { status: JobStatus.QUEUED, errorCode: failure.code, errorMessage: failure.message.slice(0, 2000) },
       ),
     );
   }

@@ -5,8 +5,6 @@ const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 /** Seconds; a generation job takes from a fraction of a second (tiny CPU model) to minutes (SD on CPU). */
 const JOB_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800];
 
-export type JobOutcome = 'completed' | 'failed';
-
 /**
  * Brandwright's Prometheus metrics, one registry per process (not prom-client's global one, so
  * tests can boot several apps in one process). Other modules call the named methods; nothing

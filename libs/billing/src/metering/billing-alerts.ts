@@ -1,6 +1,25 @@
 import type { EntityManager } from 'typeorm';
-import { type BillingAlert, BillingAlertKind, type BillingHooks } from './billing-hooks';
 import { updateReturning } from './sql';
+
+export enum BillingAlertKind {
+  CREDITS_80 = 'CREDITS_80',
+  CREDITS_100 = 'CREDITS_100',
+}
+
+/**
+ * An alert as stored in billing_alerts. settleUsage returns the ones it raised, and the job
+ * runner records them as client webhooks in the same transaction.
+ */
+export interface BillingAlert {
+  id: string;
+  workspaceId: string;
+  kind: BillingAlertKind;
+  periodStart: Date;
+  creditsUsed: number;
+  creditLimit: number;
+  createdAt: Date;
+  readAt: Date | null;
+}
 
 const THRESHOLDS: ReadonlyArray<[BillingAlertKind, number]> = [
   [BillingAlertKind.CREDITS_80, 0.8],
@@ -33,12 +52,11 @@ export function alertFromRow(r: AlertRow): BillingAlert {
 
 /**
  * Records the 80 % and 100 % alerts the workspace has crossed this period. The unique key
- * (workspace, kind, period) makes each fire once however many settlements cross it; only
- * newly recorded alerts reach the listeners.
+ * (workspace, kind, period) makes each fire once however many settlements cross it; returns
+ * only the newly recorded ones.
  */
 export async function raiseCreditAlerts(
   db: EntityManager,
-  hooks: BillingHooks,
   input: { workspaceId: string; periodStart: Date; creditsUsed: number; creditLimit: number },
 ): Promise<BillingAlert[]> {
   if (!Number.isFinite(input.creditLimit) || input.creditLimit <= 0) return [];
@@ -51,9 +69,7 @@ export async function raiseCreditAlerts(
       [input.workspaceId, kind, input.periodStart, input.creditsUsed, input.creditLimit],
     );
     if (rows.length === 0) continue;
-    const alert = alertFromRow(rows[0]);
-    raised.push(alert);
-    await hooks.emitAlert(alert, db);
+    raised.push(alertFromRow(rows[0]));
   }
   return raised;
 }

@@ -5,7 +5,7 @@ import { BillingException } from '../billing.exception';
 import { Meter, creditsFor } from '../plans/meters';
 import { PLANS } from '../plans/plans';
 import { type BillingTestKit, startBillingTestKit } from '../../../../test/support/billing-test-kit';
-import { type BillingAlert, BillingHooks } from './billing-hooks';
+import type { BillingAlert } from './billing-alerts';
 import { listBillingAlerts } from './billing-alerts';
 import { assertCanGenerate, creditStanding, releaseCredits, reserveCredits, reserveJobCredits, settleUsage } from './ledger';
 import { setSpendCap } from './spend-cap';
@@ -20,7 +20,7 @@ async function rejectsWith(promise: Promise<unknown>, code: string, reason?: str
     await promise;
   } catch (err) {
     assert.ok(err instanceof BillingException, `expected a BillingException, got ${String(err)}`);
-    assert.equal(err.code, code);
+    assert.equal(err.clientCode, code);
     if (reason) assert.equal(err.reason, reason);
     return err;
   }
@@ -110,7 +110,7 @@ describe('credit ledger', () => {
     const lost = attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected');
     assert.equal(won.length, 1, 'one 8-credit reservation fits in 10 credits');
     assert.equal(lost.length, 3);
-    for (const l of lost) assert.equal((l.reason as BillingException).code, 'QUOTA_EXCEEDED');
+    for (const l of lost) assert.equal((l.reason as BillingException).clientCode, 'QUOTA_EXCEEDED');
   });
 
   test('over its cap a workspace cannot reserve (QUOTA_EXCEEDED) but reads still work', async () => {
@@ -149,14 +149,13 @@ describe('credit ledger', () => {
     await kit.owner.query(`INSERT INTO billing_accounts (workspace_id, plan) VALUES ($1, 'PRO')`, [ws]);
     // PRO: 5,000 included, 1 cent per extra credit; a 1,000-cent cap allows 6,000 credits.
     await inWorkspace(ws, (db) => setSpendCap(db, ws, 1_000));
-    const hooks = new BillingHooks();
     const heard: BillingAlert[] = [];
-    hooks.onAlert((alert) => void heard.push(alert));
-
-    const settle = (credits: number) =>
-      inWorkspace(ws, (db) =>
-        settleUsage(db, { jobId: randomUUID(), actuals: { [Meter.TEXT_PROMPT_TOKENS]: tokensFor(credits) } }, { hooks }),
+    const settle = async (credits: number) => {
+      const settled = await inWorkspace<{ alerts: BillingAlert[] }>(ws, (db) =>
+        settleUsage(db, { jobId: randomUUID(), actuals: { [Meter.TEXT_PROMPT_TOKENS]: tokensFor(credits) } }),
       );
+      heard.push(...settled.alerts);
+    };
     await settle(4_700); // 78 %
     assert.equal(heard.length, 0);
     await settle(300); // 83 %
@@ -204,7 +203,7 @@ describe('credit ledger', () => {
       inWorkspace(ws, (db) => reserveCredits(db, { workspaceId: ws, jobId: randomUUID(), meter: 'video_seconds', estimatedQuantity: 1 })),
       'BAD_USER_INPUT',
     );
-    assert.equal(err.extensions.field, 'meter');
+    assert.equal(err.field, 'meter');
     await rejectsWith(
       inWorkspace(ws, (db) => setSpendCap(db, ws, -5)),
       'BAD_USER_INPUT',

@@ -3,8 +3,7 @@ import { BillingException, BillingExceptionCode } from '../billing.exception';
 import { type Meter, assertMeter, assertQuantity, creditsFor } from '../plans/meters';
 import { PlanId } from '../plans/plans';
 import { type BillingAccount, billingPeriod, loadBillingAccount } from './billing-account';
-import { raiseCreditAlerts } from './billing-alerts';
-import { type BillingAlert, type BillingHooks, billingHooks } from './billing-hooks';
+import { type BillingAlert, raiseCreditAlerts } from './billing-alerts';
 import { type CreditStanding, creditStandingOf } from './credit-standing';
 import { updateReturning } from './sql';
 
@@ -171,11 +170,7 @@ async function workspaceOfJob(db: EntityManager, jobId: string): Promise<string>
  * reservations. Exactly once: a second call (a retried job, a duplicate completion) finds the
  * rows already there (UNIQUE(job_id, meter)) and records nothing. Raises 80 % / 100 % alerts.
  */
-export async function settleUsage(
-  db: EntityManager,
-  input: SettleUsageInput,
-  options: { hooks?: BillingHooks } = {},
-): Promise<SettleResult> {
+export async function settleUsage(db: EntityManager, input: SettleUsageInput): Promise<SettleResult> {
   const actuals = checkedEstimate(input.actuals);
   const workspaceId = await workspaceOfJob(db, input.jobId);
   const account = await loadBillingAccount(db, workspaceId, { lock: true });
@@ -212,7 +207,7 @@ export async function settleUsage(
   const alerts =
     standing.creditLimit === null
       ? []
-      : await raiseCreditAlerts(db, options.hooks ?? billingHooks, {
+      : await raiseCreditAlerts(db, {
           workspaceId,
           periodStart: billingPeriod(account).start,
           creditsUsed: standing.creditsUsed,

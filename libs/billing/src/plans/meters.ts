@@ -61,13 +61,6 @@ export function creditsFor(meter: Meter, quantity: number): number {
   return Math.ceil((quantity * rate.credits) / rate.per);
 }
 
-/** Credits for several meters at once (an estimate or a job's actuals). */
-export function creditsForAll(quantities: Partial<Record<Meter, number>>): number {
-  let total = 0;
-  for (const [meter, quantity] of Object.entries(quantities)) total += creditsFor(assertMeter(meter), quantity ?? 0);
-  return total;
-}
-
 /** The size class an image of width × height pixels is billed as. */
 export function imageMeterFor(width: number, height: number): Meter {
   const pixels = width * height;

@@ -45,7 +45,7 @@ describe('Stripe webhooks', () => {
     await kit.tx.with({ workspaceId: ws }, (db) =>
       settleUsage(db, { jobId: randomUUID(), actuals: { [Meter.TEXT_PROMPT_TOKENS]: PLANS.FREE.includedCredits * 1000 } }),
     );
-    await assert.rejects(reserve(ws), (err: BillingException) => err.code === 'QUOTA_EXCEEDED');
+    await assert.rejects(reserve(ws), (err: BillingException) => err.clientCode === 'QUOTA_EXCEEDED');
 
     const session = await kit.tx.with({ workspaceId: ws }, (db) =>
       gateway.createCheckoutSession(db, {
@@ -100,7 +100,7 @@ describe('Stripe webhooks', () => {
     await reserve(ws);
     await kit.fake.failPayment(subscriptionId);
     assert.equal((await account(ws)).subscription_status, 'past_due');
-    await assert.rejects(reserve(ws), (err: BillingException) => err.code === 'PAYMENT_REQUIRED');
+    await assert.rejects(reserve(ws), (err: BillingException) => err.clientCode === 'PAYMENT_REQUIRED');
     await kit.fake.payOpenInvoices(subscriptionId);
     const acc = await account(ws);
     assert.equal(acc.payment_failed_at, null);
@@ -134,7 +134,7 @@ describe('Stripe webhooks', () => {
     assert.equal(acc.plan, 'PRO');
     const [{ count }] = await kit.owner.query(`SELECT count(*)::int AS count FROM stripe_webhook_events WHERE id = $1`, [event.id]);
     assert.equal(count, 0);
-    await assert.rejects(kit.webhooks.handle(body, undefined), (err: BillingException) => err.code === 'BAD_USER_INPUT');
+    await assert.rejects(kit.webhooks.handle(body, undefined), (err: BillingException) => err.clientCode === 'BAD_USER_INPUT');
   });
 
   test('out-of-order events resolve to Stripe’s current state', async () => {

@@ -37,10 +37,6 @@ export function contrastRatio(l1: number, l2: number): number {
   return l1 > l2 ? (l1 + 0.05) / (l2 + 0.05) : (l2 + 0.05) / (l1 + 0.05);
 }
 
-export function contrastBetween(a: Rgb, b: Rgb): number {
-  return contrastRatio(relativeLuminance(a[0], a[1], a[2]), relativeLuminance(b[0], b[1], b[2]));
-}
-
 /** The WCAG AA threshold for normal-size text, which ad text must meet everywhere. */
 export const MIN_TEXT_CONTRAST = 4.5;
 

@@ -1,3 +1,5 @@
+import { ClientCode, CodedError, type CodeTable } from '@brandwright/errors';
+
 /**
  * Every way an ad-image request can be wrong or fail, as a code a caller can branch on and a
  * message that names the offending thing (the size, the font, the model part).
@@ -33,24 +35,45 @@ export enum ImageErrorCode {
   ENGINE_CLOSED = 'ENGINE_CLOSED',
 }
 
-export class ImageError extends Error {
-  override readonly name = 'ImageError';
+const badInput = { client: ClientCode.BAD_USER_INPUT, retryable: false };
+const broken = { client: ClientCode.INTERNAL, retryable: false };
 
-  constructor(
-    readonly code: ImageErrorCode,
-    message: string,
-    /** The field, file or part the error is about, when there is one. */
-    readonly subject?: string,
-  ) {
-    super(message);
+/**
+ * What each code means to a client and to the job runner. A wrong request, font, logo or model
+ * fails the same way every time: never retried.
+ */
+export const IMAGE_ERRORS: CodeTable<ImageErrorCode> = {
+  [ImageErrorCode.UNSUPPORTED_SIZE]: badInput,
+  [ImageErrorCode.UNKNOWN_FORMAT]: badInput,
+  [ImageErrorCode.FONT_NOT_FOUND]: broken,
+  [ImageErrorCode.FONT_UNREADABLE]: broken,
+  [ImageErrorCode.LOGO_UNREADABLE]: badInput,
+  [ImageErrorCode.PICTURE_UNREADABLE]: broken,
+  [ImageErrorCode.INVALID_PALETTE]: badInput,
+  [ImageErrorCode.TEXT_DOES_NOT_FIT]: badInput,
+  [ImageErrorCode.MODEL_PART_MISSING]: broken,
+  [ImageErrorCode.MODEL_SIGNATURE_MISMATCH]: broken,
+  [ImageErrorCode.UNSUPPORTED_SCHEDULER]: broken,
+  [ImageErrorCode.INVALID_REQUEST]: badInput,
+  [ImageErrorCode.CANCELLED]: { client: ClientCode.INTERNAL, retryable: true },
+  [ImageErrorCode.ENGINE_CLOSED]: { client: ClientCode.UNAVAILABLE, retryable: true },
+};
+
+export class ImageError extends CodedError<ImageErrorCode> {
+  constructor(code: ImageErrorCode, message: string, subject?: string) {
+    super(code, message, IMAGE_ERRORS[code], subject);
   }
 
-  /** Plain form for crossing a worker_thread boundary (Error subclasses lose their fields). */
-  toJSON(): { code: ImageErrorCode; message: string; subject?: string } {
-    return { code: this.code, message: this.message, subject: this.subject };
+  /** The field, file or part the error is about, when there is one. */
+  get subject(): string | undefined {
+    return this.field;
   }
 
-  static fromJSON(value: { code: ImageErrorCode; message: string; subject?: string }): ImageError {
-    return new ImageError(value.code, value.message, value.subject);
+  override toJSON() {
+    return { ...super.toJSON(), code: this.code, subject: this.field };
+  }
+
+  static fromJSON(value: { code: ImageErrorCode; message: string; subject?: string; field?: string }): ImageError {
+    return new ImageError(value.code, value.message, value.subject ?? value.field);
   }
 }

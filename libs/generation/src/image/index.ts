@@ -11,7 +11,7 @@ export {
   type TextRegionReport,
   type PaletteAdherence,
 } from './brand-check';
-export { contrastBetween, parseHexColour, MIN_TEXT_CONTRAST, type Rgb } from './colour';
+export { parseHexColour, MIN_TEXT_CONTRAST, type Rgb } from './colour';
 export { composeAdCreative, type AdCreative, type ComposeAdInput, type PictureInput } from './compositor';
 export { BUNDLED_FONT_FAMILY, bundledFontFace, loadFontFace, FontFace, type FontSource } from './font-face';
 export {
@@ -22,7 +22,6 @@ export {
   type PictureSource,
 } from './generate-ad-creatives';
 export { MAX_IMAGE_SIDE, type GeneratedPicture, type ImageHooks, type ImageProgress, type ImageRequest } from './generation-request';
-export { pictureToPng } from './picture-png';
 export { TRAINED_ALGORITHMIC_MEDIA, embedXmpInPng, provenanceRecord, sha256Hex, xmpPacket, type ProvenanceRecord } from './provenance';
 export { ImageEngine, type ImageEngineOptions } from './engine/image-engine';
 export type { EngineInfo } from './engine/worker-protocol';

@@ -1,3 +1,5 @@
+import { ClientCode, CodedError, type CodeTable } from '@brandwright/errors';
+
 /** Why a generation could not run. The API maps these codes to GraphQL error codes at the edge. */
 export enum GenerationErrorCode {
   MODEL_NOT_FOUND = 'MODEL_NOT_FOUND',
@@ -18,20 +20,35 @@ export enum GenerationErrorCode {
   INTERNAL = 'INTERNAL',
 }
 
-export class GenerationError extends Error {
-  constructor(
-    readonly code: GenerationErrorCode,
-    message: string,
-    /** The offending input field, when one is to blame (e.g. "temperature"). */
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = 'GenerationError';
-  }
+const internal = (retryable: boolean) => ({ client: ClientCode.INTERNAL, retryable });
+const badInput = { client: ClientCode.BAD_USER_INPUT, retryable: false };
 
-  /** Plain object form, for crossing a worker_threads boundary. */
-  toJSON(): { code: GenerationErrorCode; message: string; field?: string } {
-    return { code: this.code, message: this.message, field: this.field };
+/**
+ * What each code means to a client and to the job runner. Permanent failures (the model or the
+ * request is wrong) end a job at once; another attempt is worth it only when something transient
+ * failed (a stuck thread was replaced, the engine was restarting).
+ */
+export const GENERATION_ERRORS: CodeTable<GenerationErrorCode> = {
+  [GenerationErrorCode.MODEL_NOT_FOUND]: internal(false),
+  [GenerationErrorCode.MODEL_INVALID]: internal(false),
+  [GenerationErrorCode.MODEL_UNSUPPORTED]: internal(false),
+  [GenerationErrorCode.PROMPT_TOO_LONG]: badInput,
+  [GenerationErrorCode.INVALID_PARAMETERS]: badInput,
+  [GenerationErrorCode.UNKNOWN_CHANNEL]: badInput,
+  [GenerationErrorCode.CANCELLED]: internal(true),
+  [GenerationErrorCode.ENGINE_CLOSED]: { client: ClientCode.UNAVAILABLE, retryable: true },
+  [GenerationErrorCode.DOWNLOAD_FAILED]: internal(false),
+  [GenerationErrorCode.INTEGRITY_MISMATCH]: internal(false),
+  // The same prompt on the same model fails the same way (e.g. ids the model cannot embed).
+  [GenerationErrorCode.INFERENCE_FAILED]: internal(false),
+  // A stuck thread was replaced; the next attempt runs on a fresh one.
+  [GenerationErrorCode.GENERATION_STALLED]: internal(true),
+  [GenerationErrorCode.INTERNAL]: internal(true),
+};
+
+export class GenerationError extends CodedError<GenerationErrorCode> {
+  constructor(code: GenerationErrorCode, message: string, field?: string) {
+    super(code, message, GENERATION_ERRORS[code], field);
   }
 
   static fromJSON(value: { code: GenerationErrorCode; message: string; field?: string }): GenerationError {

@@ -44,11 +44,3 @@ export type Actor =
       brandIds: string[] | null;
       createdBy: string | null;
     };
-
-/** The role an actor acts with; an API key acts as the highest role its scopes need. */
-export function effectiveRole(actor: Actor): Role | null {
-  if (actor.kind === 'user') return actor.role;
-  if (actor.scopes.includes(ApiKeyScope.MANAGE)) return Role.ADMIN;
-  if (actor.scopes.includes(ApiKeyScope.GENERATE)) return Role.EDITOR;
-  return Role.VIEWER;
-}

@@ -1,66 +1,58 @@
-/** The error codes a client can see, from ARCHITECTURE.md. */
-export enum ErrorCode {
-  UNAUTHENTICATED = 'UNAUTHENTICATED',
-  FORBIDDEN = 'FORBIDDEN',
-  NOT_FOUND = 'NOT_FOUND',
-  BAD_USER_INPUT = 'BAD_USER_INPUT',
-  QUOTA_EXCEEDED = 'QUOTA_EXCEEDED',
-  PAYMENT_REQUIRED = 'PAYMENT_REQUIRED',
-  RATE_LIMITED = 'RATE_LIMITED',
-  CONFLICT = 'CONFLICT',
-  /** A dependency (Redis, the queue) is down for now; retry after `retryAfterSeconds` (HTTP 503). */
-  UNAVAILABLE = 'UNAVAILABLE',
-  INTERNAL = 'INTERNAL',
-}
+import { ClientCode, CodedError } from '@brandwright/errors';
+
+/** The error codes a client can see (ARCHITECTURE.md "Errors"); @brandwright/errors holds the list. */
+export { ClientCode as ErrorCode };
 
 /**
- * Base of every domain exception that may reach a client. Each domain (auth, brands, billing…)
- * throws its own subclass; the GraphQL error formatter maps them to `extensions.code` at the edge.
+ * The api's own errors, as the one coded error type (@brandwright/errors' CodedError): the
+ * specific code is the client code itself unless a `reason` is given. Worth retrying only when a
+ * dependency is down or a limit lapses; `extensions.field` becomes the error's field.
  */
-export class AppError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    /** Safe extra fields for `extensions` (e.g. `field`, `retryAfterSeconds`). */
-    readonly extensions: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = new.target.name;
+export class AppError extends CodedError {
+  constructor(code: ClientCode, message: string, extensions: Record<string, unknown> = {}, reason: string = code) {
+    const { field, ...rest } = extensions;
+    super(
+      reason,
+      message,
+      { client: code, retryable: code === ClientCode.UNAVAILABLE || code === ClientCode.RATE_LIMITED },
+      typeof field === 'string' ? field : undefined,
+      rest,
+    );
   }
 }
 
 export class UnauthenticatedError extends AppError {
   constructor(message = 'Sign in, or send a valid API key.') {
-    super(ErrorCode.UNAUTHENTICATED, message);
+    super(ClientCode.UNAUTHENTICATED, message);
   }
 }
 
 export class ForbiddenError extends AppError {
   constructor(message: string) {
-    super(ErrorCode.FORBIDDEN, message);
+    super(ClientCode.FORBIDDEN, message);
   }
 }
 
 export class NotFoundError extends AppError {
   constructor(what: string, id?: string) {
-    super(ErrorCode.NOT_FOUND, id ? `${what} ${id} was not found.` : `${what} was not found.`);
+    super(ClientCode.NOT_FOUND, id ? `${what} ${id} was not found.` : `${what} was not found.`);
   }
 }
 
 export class BadUserInputError extends AppError {
   constructor(field: string, problem: string) {
-    super(ErrorCode.BAD_USER_INPUT, `${field}: ${problem}`, { field });
+    super(ClientCode.BAD_USER_INPUT, `${field}: ${problem}`, { field });
   }
 }
 
 export class ConflictError extends AppError {
   constructor(message: string, field?: string) {
-    super(ErrorCode.CONFLICT, message, field ? { field } : {});
+    super(ClientCode.CONFLICT, message, field ? { field } : {});
   }
 }
 
 export class RateLimitedError extends AppError {
   constructor(retryAfterSeconds: number, what = 'requests') {
-    super(ErrorCode.RATE_LIMITED, `Too many ${what}; retry in ${retryAfterSeconds} s.`, { retryAfterSeconds });
+    super(ClientCode.RATE_LIMITED, `Too many ${what}; retry in ${retryAfterSeconds} s.`, { retryAfterSeconds });
   }
 }

@@ -1,26 +1,20 @@
 import { HttpException } from '@nestjs/common';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
-import { AppError, ErrorCode } from './app-error';
+import { CodedError } from '@brandwright/errors';
+import { ErrorCode } from './app-error';
+import { clientErrorOf } from './client-error';
 import { isInfrastructureError } from '../resilience/outage-retry';
 
 const codes = new Set<string>(Object.values(ErrorCode));
 
-interface CodedError {
+interface Shown {
   code: string;
   message: string;
   extensions?: Record<string, unknown>;
 }
 
-/** Any error with a code from our list (our AppError, or a library's own error class that follows it). */
-function asCoded(error: unknown): CodedError | null {
-  if (error instanceof AppError) return error;
-  const e = error as Partial<CodedError> | null;
-  if (e && typeof e.code === 'string' && codes.has(e.code) && typeof e.message === 'string') return e as CodedError;
-  return null;
-}
-
-function fromHttp(error: HttpException): CodedError {
+function fromHttp(error: HttpException): Shown {
   const status = error.getStatus();
   const code =
     status === 401
@@ -41,11 +35,15 @@ function fromHttp(error: HttpException): CodedError {
 
 /**
  * The one place errors become what a client sees: `extensions.code` from ARCHITECTURE.md's list,
- * a readable message, never a stack trace. Unknown errors are logged and answered as INTERNAL.
+ * a readable message, never a stack trace. Coded errors (every domain's) are mapped by
+ * clientErrorOf; unknown errors are logged and answered as INTERNAL.
  */
 export function toClientError(error: GraphQLError, logger: Logger): GraphQLError {
   const original = error.originalError;
-  let coded: CodedError | null = original ? asCoded(original) : null;
+  let coded: Shown | null =
+    original instanceof CodedError
+      ? clientErrorOf(original, (err) => logger.error({ err, path: error.path }, 'an internal error reached a client'))
+      : null;
   if (!coded && original instanceof HttpException) coded = fromHttp(original);
   // graphql-js wraps variable coercion failures ("BILLBOARD" is not a Channel) around a GraphQLError.
   if (!coded && original instanceof GraphQLError && !original.originalError) return toClientError(original, logger);

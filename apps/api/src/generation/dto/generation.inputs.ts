@@ -4,7 +4,6 @@ import { AD_FORMAT_IDS, CHANNEL_IDS } from '@brandwright/generation';
 import { Channel } from '../../campaigns/channel';
 import { AdFormat } from '../../assets/asset.model';
 import { JobKind, JobStatus } from '../generation-job.entity';
-import { VariantStatus } from '../copy-variant.entity';
 import { uuid } from '../../common/validation/fields';
 
 const idempotencyKey = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional().nullable();
@@ -131,5 +130,3 @@ export const jobFilterSchema = z.object({
   brandId: uuid.optional(),
   campaignId: uuid.optional(),
 });
-
-export const variantStatusSchema = z.nativeEnum(VariantStatus);
