@@ -191,6 +191,10 @@ const env = {
   HOST: process.env.HOST ?? '127.0.0.1',
   PUBLIC_URL: publicUrl,
   MODEL_DIR: process.env.MODEL_DIR ?? join(dataDir, 'models'),
+  // Readable log lines for a person at a terminal (production keeps the JSON default), in colour
+  // when this terminal has it (the children write to a pipe, so they can't tell themselves).
+  LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty',
+  ...(process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1' } : {}),
 };
 
 say('running migrations…');

@@ -1,9 +1,6 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from './config/config';
-import { createLogger } from './common/logging/logger';
-import { PinoNestLogger } from './common/logging/nest-logger';
-import { WorkerModule } from './worker.module';
+import { startTelemetry } from './telemetry/telemetry';
 
 /**
  * The worker process: BullMQ consumers for WORKER_QUEUES, as a Nest application context (no
@@ -12,7 +9,13 @@ import { WorkerModule } from './worker.module';
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = createLogger(config.values.LOG_LEVEL, 'worker');
+  const telemetry = startTelemetry({ serviceName: 'brandwright-worker', otlpEndpoint: config.values.OTEL_EXPORTER_OTLP_ENDPOINT });
+  // Loaded after telemetry starts, so that what it instruments is patched when first required.
+  const { NestFactory } = await import('@nestjs/core');
+  const { createLogger } = await import('./common/logging/logger');
+  const { PinoNestLogger } = await import('./common/logging/nest-logger');
+  const { WorkerModule } = await import('./worker.module');
+  const logger = createLogger(config.values.LOG_LEVEL, 'worker', config.values.LOG_FORMAT);
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, logger), {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
@@ -23,6 +26,7 @@ async function main(): Promise<void> {
     stopping = true;
     app
       .close()
+      .then(() => telemetry.shutdown()) // sends the spans still buffered
       .then(() => process.exit(0))
       .catch((err: Error) => {
         logger.error({ err }, 'worker shutdown failed');

@@ -15,6 +15,10 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: z.string().url().default('http://localhost:3000'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** json: one object a line (production, log shippers); pretty: readable lines (`npm start` sets it). */
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  /** Where to send traces over OTLP/HTTP (e.g. http://otel-collector:4318); unset: traces are not exported. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: unsetIfEmpty(z.string().url().optional()),
 
   DATABASE_URL: z.string().url({ message: 'must be a postgres:// URL' }),
   DATABASE_APP_ROLE: z
@@ -51,7 +55,11 @@ export const configSchema = z.object({
   WEBHOOK_RELAY_INTERVAL_MS: z.coerce.number().int().min(50).default(2_000),
   SCHEDULE_REASSERT_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   ASSET_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(3_600_000),
-  ASSET_SWEEP_AFTER_MS: z.coerce.number().int().min(0).default(6 * 3_600_000),
+  ASSET_SWEEP_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(6 * 3_600_000),
   MODEL_DIR: z.string().default('.data/models'),
   TEXT_MODEL_ID: z.string().optional(),
   // A text request that makes no progress (no prefill, no token) this long fails with GENERATION_STALLED.

@@ -19,6 +19,7 @@ import { CopyVariantEntity, VariantStatus } from './copy-variant.entity';
 import type { AdImagesJobInput, CopyJobInput } from './job-input';
 import { JobQueues } from '../jobs/job-queues';
 import { queueForKind } from './job-kind-queues';
+import { enqueueTraced, inSpan } from '../telemetry/job-tracing';
 
 interface NewJob {
   kind: JobKind;
@@ -142,7 +143,7 @@ export class GenerationService {
           if (campaign.brandId !== job.brandId) throw new BadUserInputError('input.campaignId', 'belongs to another brand');
         }
         const id = randomUUID();
-        await reserveJobCredits(db, { workspaceId, jobId: id, estimate: job.estimate });
+        await inSpan('reserve', () => reserveJobCredits(db, { workspaceId, jobId: id, estimate: job.estimate }), { 'job.id': id });
         const row = db.create(GenerationJobEntity, {
           id,
           workspaceId,
@@ -206,11 +207,13 @@ export class GenerationService {
     try {
       const { queue, name } = queueForKind[row.kind];
       const priority = await this.fair.admit(row.workspaceId, row.id, row.priority);
-      await this.queues.addGeneration(
-        queue,
-        name,
-        { workspaceId: row.workspaceId, jobId: row.id, requestId: requestContext.current()?.requestId },
-        priority,
+      await enqueueTraced(queue, row.id, (trace) =>
+        this.queues.addGeneration(
+          queue,
+          name,
+          { workspaceId: row.workspaceId, jobId: row.id, requestId: requestContext.current()?.requestId, trace },
+          priority,
+        ),
       );
     } catch (err) {
       this.logger.warn({ err, jobId: row.id }, 'could not enqueue a job; the sweeper will');

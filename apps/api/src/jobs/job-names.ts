@@ -68,6 +68,8 @@ export interface GenerationJobPayload {
   jobId: string;
   /** The api request that created it, so the worker's log lines can be joined to it. */
   requestId?: string;
+  /** W3C trace context of the enqueue span: the worker's spans join the request's trace. */
+  trace?: Record<string, string>;
 }
 
 /** Payload of a webhook delivery: the outbox row to send. */
