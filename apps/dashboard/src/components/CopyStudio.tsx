@@ -18,6 +18,7 @@ import { useJobStream } from '../lib/use-job-stream';
 import { hasRole, useSession } from '../lib/use-session';
 import { CopyButton } from './CopyButton';
 import { CharacterCounter, VoiceReportBadges } from './VoiceReportBadges';
+import { PromptCutsNote } from './PromptCutsNote';
 import { EmptyState, ErrorNotice } from './Notice';
 
 const RESULTS_CONTEXT = { additionalTypenames: ['CopyVariant', 'Asset'] };
@@ -149,6 +150,7 @@ export function VariantCard({ variant, limit, canEdit }: { variant: VariantField
         <span className="badge info">{variant.status.toLowerCase()}</span>
       </div>
       <VoiceReportBadges report={variant.voiceReport} />
+      <PromptCutsNote report={variant.voiceReport} />
       <div className="actions">
         {canEdit && (
           <>

@@ -7,6 +7,7 @@ import { describeJobFailure } from '../lib/job-errors';
 import { useJobStream } from '../lib/use-job-stream';
 import { hasRole, useSession } from '../lib/use-session';
 import { TextField } from './Field';
+import { PromptCutsNote } from './PromptCutsNote';
 import { ErrorNotice } from './Notice';
 import { CharacterCounter, VoiceReportBadges } from './VoiceReportBadges';
 
@@ -76,6 +77,7 @@ export function TryVoice({ brandId }: { brandId: string }) {
           <p className="variant-text">{variant.text}</p>
           <CharacterCounter count={channelCharacters(variant.text)} limit={limit} />
           <VoiceReportBadges report={variant.voiceReport} />
+          <PromptCutsNote report={variant.voiceReport} />
         </div>
       )}
     </section>

@@ -271,6 +271,8 @@ export type VariantFieldsFragment = {
     readingGrade: number;
     bannedTermsFound: Array<string>;
     requiredTermsMissing: Array<string>;
+    examplesDropped: Array<string> | null;
+    voiceLinesShortened: Array<string> | null;
     checks: Array<{
       rule: string;
       passed: boolean;
@@ -1155,6 +1157,8 @@ export type CampaignResultsQuery = {
         readingGrade: number;
         bannedTermsFound: Array<string>;
         requiredTermsMissing: Array<string>;
+        examplesDropped: Array<string> | null;
+        voiceLinesShortened: Array<string> | null;
         checks: Array<{
           rule: string;
           passed: boolean;
@@ -1207,6 +1211,8 @@ fragment VariantFields on CopyVariant {
     readingGrade
     bannedTermsFound
     requiredTermsMissing
+    examplesDropped
+    voiceLinesShortened
     checks {
       rule
       passed
@@ -1256,6 +1262,8 @@ export type JobQuery = {
         readingGrade: number;
         bannedTermsFound: Array<string>;
         requiredTermsMissing: Array<string>;
+        examplesDropped: Array<string> | null;
+        voiceLinesShortened: Array<string> | null;
         checks: Array<{
           rule: string;
           passed: boolean;
@@ -1318,6 +1326,8 @@ fragment VariantFields on CopyVariant {
     readingGrade
     bannedTermsFound
     requiredTermsMissing
+    examplesDropped
+    voiceLinesShortened
     checks {
       rule
       passed
