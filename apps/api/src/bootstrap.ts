@@ -1,16 +1,14 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyCookie from '@fastify/cookie';
-import fastifyStatic from '@fastify/static';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/config';
 import { PinoNestLogger } from './common/logging/nest-logger';
 import { installSecurityHeaders } from './common/http/security-headers';
+import { serveDashboard } from './common/http/dashboard';
 import { installGraphiql } from './common/graphql/graphiql';
 import { installGraphqlHttp } from './common/graphql/graphql-http';
 import { installRateLimits } from './common/rate-limit/rate-limit.hooks';
@@ -52,19 +50,4 @@ export async function createApi(config: AppConfig, logger: Logger): Promise<Nest
     throw err;
   }
   return app;
-}
-
-/** The built dashboard (apps/dashboard/dist), with every unknown GET path answered by index.html. */
-async function serveDashboard(app: NestFastifyApplication, config: AppConfig): Promise<void> {
-  const root = resolve(config.values.DASHBOARD_DIR);
-  if (!existsSync(resolve(root, 'index.html'))) return;
-  const fastify = app.getHttpAdapter().getInstance();
-  await fastify.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: ['index.html'] });
-  // Client-side routes (/brands/…, /campaigns/…) load the app; the api's own paths keep their 404s.
-  fastify.get('/*', (req, reply) => {
-    if (/^\/(graphql|graphiql|webhooks|assets\/|brands\/[^/]+\/logo|healthz|readyz|metrics)/.test(req.url)) {
-      return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `${req.url} was not found.` } });
-    }
-    return reply.sendFile('index.html');
-  });
 }
