@@ -158,6 +158,7 @@ const rows: Row[] = [
       }),
     status: 400,
     message: /Variable "\$c".*BILLBOARD/,
+    field: 'c',
   },
   {
     title: 'a string for an Int literal',
@@ -171,6 +172,7 @@ const rows: Row[] = [
     request: () => send({ body: json('query($n: Int) { brands(first: $n) { nodes { id } } }', { n: 'ten' }), auth: true }),
     status: 400,
     message: /Variable "\$n"/,
+    field: 'n',
   },
   {
     title: 'an Int past 32 bits',

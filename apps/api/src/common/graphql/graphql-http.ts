@@ -20,7 +20,7 @@ import {
   visit,
   visitWithTypeInfo,
 } from 'graphql';
-import { BadUserInputError, ErrorCode } from '../errors/app-error';
+import { AppError, BadUserInputError, ErrorCode } from '../errors/app-error';
 
 /** The media type of GraphQL-over-HTTP responses (the spec's; application/json stays for older clients). */
 export const GRAPHQL_RESPONSE = 'application/graphql-response+json';
@@ -133,7 +133,17 @@ function nulInLiteral(node: ValueNode, path: string): string | null {
  * it becomes a plain error naming the argument (`from`, `input.channel`), never INTERNAL.
  */
 export function asInputError(error: GraphQLError): GraphQLError {
-  const field = error.source && !error.message.startsWith('Variable "$') ? argumentAt(error.source.body, error.positions?.[0]) : undefined;
+  // graphql-js names a variable's problem itself: 'Variable "$i" got invalid value … at "i.channel"'.
+  const variable = /^Variable "\$(\w+)"(?: got invalid value .*? at "([^"]+)")?/.exec(error.message);
+  if (variable) {
+    return new GraphQLError(error.message, {
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      originalError: new AppError(ErrorCode.BAD_USER_INPUT, error.message, { field: variable[2] ?? variable[1] }),
+    });
+  }
+  const field = error.source ? argumentAt(error.source.body, error.positions?.[0]) : undefined;
   return new GraphQLError(field ? `${field}: ${error.message}` : error.message, {
     nodes: error.nodes,
     source: error.source,
