@@ -2,6 +2,7 @@
 // Each runs to completion, but the first one that fails stops the run with one line saying
 // which gate failed, how many problems it found, the first of them, and the command to reproduce.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 // The tools' own entry scripts, run with this node (node_modules/.bin is rebuilt by every npm install).
@@ -56,6 +57,11 @@ export function runGates(root, gates = GATES, log = console.log) {
     let output = '';
     let ok = true;
     for (const [script, ...args] of gate.commands) {
+      if (!existsSync(join(root, script))) {
+        output += `${script} is missing: dependencies are not installed (run npm ci)\n`;
+        ok = false;
+        break;
+      }
       const r = spawnSync(process.execPath, [join(root, script), ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
       output += `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? `${r.error.message}\n` : ''}`;
       if (r.status !== 0) ok = false;
