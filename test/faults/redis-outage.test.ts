@@ -55,6 +55,21 @@ async function whileDown(): Promise<void> {
   assert.equal(body.checks.find((c) => c.name === 'database')?.ok, true);
   const read = await gql(stack.api.url, `query($id: ID!) { job(id: $id) { id status } }`, { id: stack.jobs[0] }, stack.token);
   assert.equal(read.errors, undefined, `a read that needs only PostgreSQL works without Redis: ${JSON.stringify(read.errors)}`);
+  // A mutation that needs the queue commits (the sweeper enqueues it later) or says to retry.
+  const created = await gql(
+    stack.api.url,
+    `mutation($input: GenerateCopyInput!) { generateCopy(input: $input) { id status } }`,
+    { input: { brandId: stack.brandId, channel: 'META_HEADLINE', brief: 'Made while Redis was down', variants: 1 } },
+    stack.token,
+  );
+  if (created.data?.generateCopy) {
+    assert.equal(created.data.generateCopy.status, 'QUEUED');
+    stack.jobs.push(created.data.generateCopy.id as string);
+  } else {
+    assert.equal(created.errors?.[0]?.extensions?.code, 'UNAVAILABLE', JSON.stringify(created.errors));
+    assert.equal(created.status, 503);
+    assert.ok(Number(created.headers.get('retry-after')) > 0, 'a Retry-After header');
+  }
 }
 
 test('Redis down 20 s, back with its data: nothing lost, nothing doubled', async () => {

@@ -160,18 +160,23 @@ export async function startPostgres(): Promise<TestPostgres> {
   const start = async () => run('pg_ctl', ['-D', dataDir, '-o', options, '-l', join(root, 'log'), '-w', '-t', '30', 'start']);
   const crash = async () => run('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
   await start();
-  const admin = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const name = 'brandwright_faults';
   const url = `postgres://postgres@127.0.0.1:${port}/${name}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const migrate = spawnSync(process.execPath, ['-r', '@swc-node/register', 'migrations/cli.ts', 'run'], {
-    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
-    encoding: 'utf8',
-  });
-  if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr || migrate.stdout}`);
+  try {
+    const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
+    await client.connect();
+    await client.query(`CREATE DATABASE ${name}`);
+    await client.end();
+    const migrate = spawnSync(process.execPath, ['-r', '@swc-node/register', 'migrations/cli.ts', 'run'], {
+      env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
+      encoding: 'utf8',
+    });
+    if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr || migrate.stdout}`);
+  } catch (err) {
+    await crash().catch(() => undefined);
+    rmSync(root, { recursive: true, force: true });
+    throw err;
+  }
   return {
     database: { name, url, drop: async () => undefined },
     crash,

@@ -29,6 +29,8 @@ export interface Stack {
   /** Webhook requests received: delivery id → event id (the job.completed payload id) per request. */
   received: Array<{ deliveryId: string; eventId: string; jobId: string }>;
   jobs: string[];
+  /** The environment the api and workers run with (their own servers, short recovery timings). */
+  env: Record<string, string>;
   startWorker(extra?: Record<string, string>): Promise<WorkerProcess>;
   createJobs(count: number): Promise<string[]>;
   owner<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -64,16 +66,33 @@ export function workerEnv(modelDir: string, stripe: { host: string; port: number
 }
 
 export async function startStack(options: { redisPersistence: boolean }): Promise<Stack> {
-  const [postgres, redis] = await Promise.all([startPostgres(), startRedis({ persistence: options.redisPersistence })]);
+  // What has started so far, stopped in reverse if a later step fails (or the test would hang on it).
+  const started: Array<() => Promise<unknown>> = [];
+  try {
+    return await assemble(options, started);
+  } catch (err) {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function assemble(options: { redisPersistence: boolean }, started: Array<() => Promise<unknown>>): Promise<Stack> {
+  const [postgres, redis] = await Promise.all([
+    startPostgres().then((p) => (started.push(() => p.close()), p)),
+    startRedis({ persistence: options.redisPersistence }).then((r) => (started.push(() => r.close()), r)),
+  ]);
   const fake = new StripeFake({ secretKey: STRIPE_KEY });
   const stripe = await fake.start();
+  started.push(() => fake.stop());
   await setUpStripe(createStripeClient({ secretKey: STRIPE_KEY, host: stripe.host, port: stripe.port, protocol: 'http' }));
   const customer = (
     await createStripeClient({ secretKey: STRIPE_KEY, host: stripe.host, port: stripe.port, protocol: 'http' }).customers.create({})
   ).id;
   const modelDir = buildTestModel();
+  started.push(async () => rmSync(modelDir, { recursive: true, force: true }));
   const env = { ...workerEnv(modelDir, stripe), REDIS_URL: redis.url };
   const api = await startApp(env, postgres.database);
+  started.push(() => api.close());
 
   const received: Stack['received'] = [];
   const receiver: Server = createServer((req, res) => {
@@ -86,6 +105,7 @@ export async function startStack(options: { redisPersistence: boolean }): Promis
     });
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  started.push(() => new Promise((r) => receiver.close(r)));
   const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 
   const owner = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
@@ -126,6 +146,7 @@ export async function startStack(options: { redisPersistence: boolean }): Promis
     fake,
     received,
     jobs,
+    env,
     owner,
     async startWorker(extra = {}) {
       const worker = await startWorker(postgres.database, { ...env, ...extra });

@@ -22,6 +22,8 @@ export class RedisPubSub {
     url: string,
   ) {
     this.subscriber = new Redis(url, { maxRetriesPerRequest: null });
+    // It reconnects (and resubscribes) on its own; the shared connection logs the outage once.
+    this.subscriber.on('error', () => undefined);
     this.subscriber.on('message', (channel: string, message: string) => {
       const set = this.listeners.get(channel);
       if (!set) return;

@@ -1,6 +1,8 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
+import type { Logger } from 'pino';
 import { AppConfig } from '../../config/config';
+import { LOGGER } from '../logging/logger.module';
 
 export const REDIS = Symbol('REDIS');
 
@@ -10,9 +12,21 @@ export const REDIS = Symbol('REDIS');
   providers: [
     {
       provide: REDIS,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        new Redis(config.values.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false }),
+      inject: [AppConfig, LOGGER],
+      useFactory: (config: AppConfig, logger: Logger) => {
+        const redis = new Redis(config.values.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+        // ioredis reconnects on its own; say so once per outage instead of an unhandled error per try.
+        let down = false;
+        redis.on('error', (err: Error) => {
+          if (!down) logger.warn({ err }, 'Redis is unavailable; reconnecting (docs/operations.md)');
+          down = true;
+        });
+        redis.on('ready', () => {
+          if (down) logger.info('Redis is back');
+          down = false;
+        });
+        return redis;
+      },
     },
   ],
   exports: [REDIS],
