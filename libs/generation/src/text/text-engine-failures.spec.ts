@@ -71,4 +71,23 @@ describe('TextEngine when inference fails', () => {
     assert.equal(code, GenerationErrorCode.INFERENCE_FAILED);
     assert.equal((await engine.generate(request('Our plans'))).text, expected);
   });
+
+  test('close() ends even when the thread is stuck in a forward pass', { timeout: 30_000 }, async () => {
+    const logs: string[] = [];
+    const stuck = await TextEngine.start({
+      modelDir: dir,
+      threads: 1,
+      stallTimeoutMs: 400,
+      faults: { hangOnText: 'zzhang' },
+      log: (m) => logs.push(m),
+    });
+    const request = codeOf(stuck.generate({ prompt: 'zzhang now', maxNewTokens: 4 }));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the thread is inside the pass
+    await stuck.close();
+    assert.ok(
+      logs.some((m) => /did not close in time; terminating it|silent for \d+ ms; replacing it/.test(m)),
+      logs.join('\n'),
+    );
+    assert.ok([GenerationErrorCode.ENGINE_CLOSED, GenerationErrorCode.GENERATION_STALLED].includes((await request) as GenerationErrorCode));
+  });
 });

@@ -146,16 +146,25 @@ export class TextEngine {
     });
   }
 
-  async close(): Promise<void> {
-    if (this.closing) return this.closing;
-    this.closed = true;
-    this.stopWatchdog();
-    const worker = this.worker ?? (await this.relaunching?.catch(() => null)) ?? null;
-    this.closing = new Promise<void>((resolve) => {
-      if (!worker) return resolve();
-      worker.once('exit', () => resolve());
-      worker.postMessage({ type: 'close' } satisfies EngineToWorker);
-    });
+  /** Lets the thread finish what it holds; a thread stuck that long (the stall timeout) is terminated. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      this.stopWatchdog();
+      const worker = this.worker ?? (await this.relaunching?.catch(() => null)) ?? null;
+      if (!worker) return;
+      await new Promise<void>((resolve) => {
+        const stuck = setTimeout(() => {
+          this.log('text engine: the inference thread did not close in time; terminating it');
+          void worker.terminate();
+        }, this.stallTimeoutMs);
+        worker.once('exit', () => {
+          clearTimeout(stuck);
+          resolve();
+        });
+        worker.postMessage({ type: 'close' } satisfies EngineToWorker);
+      });
+    })();
     return this.closing;
   }
 
