@@ -10,6 +10,7 @@ import { PinoNestLogger } from './common/logging/nest-logger';
 import { installSecurityHeaders } from './common/http/security-headers';
 import { serveDashboard } from './common/http/dashboard';
 import { installGraphiql } from './common/graphql/graphiql';
+import { installSubscriptionCloseCodes } from './common/graphql/subscription-auth';
 import { installGraphqlHttp } from './common/graphql/graphql-http';
 import { installRateLimits } from './common/rate-limit/rate-limit.hooks';
 import { RateLimiter } from './common/rate-limit/rate-limiter';
@@ -43,6 +44,7 @@ export async function createApi(config: AppConfig, logger: Logger): Promise<Nest
     if (config.introspection) installGraphiql(app.getHttpAdapter().getInstance());
     await serveDashboard(app, config);
     app.enableShutdownHooks();
+    installSubscriptionCloseCodes(app.getHttpAdapter().getInstance()); // before GraphQL's routes
     await app.init();
   } catch (err) {
     // Close the pools and connections opened so far, or the process lingers after the error.

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
+import { GraphQLError, type GraphQLSchema, NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Logger } from 'pino';
 import { AppConfig } from '../../config/config';
 import { ErrorCode } from '../errors/app-error';
@@ -11,9 +10,8 @@ import { toClientError } from '../errors/graphql-errors';
 import { asInputError, assertNoNulCharacters, assertValidDates } from './graphql-http';
 import { assertWithinLimits } from './complexity';
 import { LOGGER } from '../logging/logger.module';
-import { authenticate } from '../auth/access.guard';
-import type { AuthenticatedRequest } from './graphql-context';
 import { PubSubModule } from './pubsub.module';
+import { onSubscriptionConnect, secureSubscriptions } from './subscription-auth';
 import { RedisPubSub } from './redis-pubsub';
 
 /** Code-first GraphQL at /graphql on Mercurius, with subscriptions over graphql-ws. */
@@ -28,21 +26,17 @@ export const GraphqlModule = GraphQLModule.forRootAsync<MercuriusDriverConfig>({
     graphiql: false, // served from npm packages by graphiql.ts, not Mercurius's CDN page
     fieldResolverEnhancers: ['guards', 'interceptors'],
     context: (req: FastifyRequest, reply: FastifyReply) => ({ req, reply }),
-    // graphql-ws; the client authenticates in connectionParams ({ authorization: 'Bearer …' }),
-    // checked once at connect by the same Passport strategies as HTTP. Redis carries the events,
-    // so a subscriber on any api replica sees what any worker publishes.
+    // graphql-ws: the credential comes from connectionParams.authorization or the upgrade request's
+    // Authorization header, checked at connect by the same Passport strategies as HTTP, and again
+    // while a subscription runs (subscription-auth.ts). Redis carries the events, so a subscriber
+    // on any api replica sees what any worker publishes.
     subscription: {
       pubsub,
       fullWsTransport: false,
       keepAlive: 15_000,
-      onConnect: async ({ payload }: { payload?: Record<string, unknown> }) => {
-        const authorization = payload?.authorization ?? payload?.Authorization;
-        if (typeof authorization !== 'string') return false;
-        const req = { id: randomUUID(), ip: 'graphql-ws', headers: { authorization } } as unknown as AuthenticatedRequest;
-        req.actor = await authenticate(req);
-        return { req };
-      },
+      onConnect: onSubscriptionConnect,
     },
+    transformSchema: (schema: GraphQLSchema) => secureSubscriptions(schema, logger, config.values.SUBSCRIPTION_AUTH_CHECK_MS),
     validationRules: config.introspection ? [] : [NoSchemaIntrospectionCustomRule],
     hooks: {
       preExecution: [
