@@ -17,7 +17,19 @@ export type { ExecutionProviderChoice } from './runtime/execution-provider';
 export type { BrandVoice, BrandVisuals, StyleRules, ToneTrait, TextCase } from './voice/brand-voice';
 export { CHANNEL_SPECS, CHANNEL_IDS, isChannelId, type ChannelId, type ChannelSpec } from './voice/channel-specs';
 export { buildCopyPrompt, type CopyBrief } from './voice/copy-prompt';
-export { buildVoiceReport, readingGrade, type VoiceReport, type VoiceCheck } from './voice/voice-report';
+export {
+  buildVoiceReport,
+  readingGrade,
+  GOOD_SCORE,
+  FAILING_SCORE_CAP,
+  HARD_RULES,
+  type VoiceReport,
+  type VoiceCheck,
+  type VoiceAction,
+  type VoiceRule,
+} from './voice/voice-report';
+export { applyHeadlineCase, followsHeadlineCase } from './voice/headline-case';
+export type { ConstraintReport } from './text/output-constraints';
 export {
   generateVariants,
   type VariantsRequest,

@@ -14,6 +14,7 @@ import type { DecoderModel } from './decoder-model';
 import { KvCache, type CacheArray, type KvRowSource } from './kv-cache';
 import type { IdArray } from './decoder-model';
 import { OutputText } from './output-text';
+import { TermForcer } from './output-constraints';
 import { sampleToken, seededRandom, type SamplingParams } from './sampler';
 import { GenerationError, GenerationErrorCode } from './generation-error';
 import {
@@ -40,6 +41,8 @@ interface ActiveRequest {
   maxChars?: number;
   random: () => number;
   output: OutputText;
+  /** Writes required terms when the budget left only just holds them. */
+  forcer: TermForcer;
   generated: number[];
   callbacks: RequestCallbacks;
   /** Positions in the cache (prompt + fed tokens). */
@@ -134,9 +137,16 @@ export class BatchScheduler {
       random: seededRandom(request.seed ?? 0),
       output: new OutputText(
         tokenizer,
-        { bannedTerms: request.bannedTerms ?? [], maxChars: request.maxChars, stop: request.stop ?? [] },
+        {
+          bannedTerms: request.bannedTerms ?? [],
+          maxChars: request.maxChars,
+          stop: request.stop ?? [],
+          forbid: { exclamation: !!request.noExclamation, emoji: !!request.noEmoji, contractions: !!request.noContractions },
+          requiredTerms: request.requiredTerms ?? [],
+        },
         this.model.pieceLengths,
       ),
+      forcer: new TermForcer(request.requiredTerms ?? [], (text) => tokenizer.encode(text)),
       generated: [],
       callbacks,
       realLength: 0,
@@ -349,7 +359,7 @@ export class BatchScheduler {
     const limit = r.maxChars;
     const blocked = (id: number) =>
       (r.ignoreEos && eosIds.has(id)) || (limit !== undefined && !eosIds.has(id) && r.output.text.length + pieceLengths[id] > limit);
-    const token = sampleToken(logits, r.params, r.random, r.generated, blocked, (id) => !eosIds.has(id) && r.output.violates(id));
+    const token = this.nextToken(r, logits, blocked);
 
     let reason: FinishReason | null = null;
     if (token < 0) {
@@ -384,8 +394,32 @@ export class BatchScheduler {
         outputTokens: r.generated.length,
         modelId: this.model.id,
         isDemo: this.model.isDemo,
+        constraints: { vetoed: { ...r.output.vetoed }, forcedTerms: [...r.forcer.forced] },
       });
     }
+  }
+
+  /**
+   * A forced token of a required term when one is under way or the budget left requires it;
+   * otherwise a sampled one. A model that wants to end (end-of-text, or every candidate vetoed)
+   * before the required terms are written gets them forced instead.
+   */
+  private nextToken(r: ActiveRequest, logits: Float32Array, blocked: (id: number) => boolean): number {
+    const { eosIds } = this.model;
+    const { forcer, output } = r;
+    if (forcer.active) {
+      const continued = forcer.continueForcing();
+      if (continued !== null) return continued;
+      const room = r.maxChars === undefined ? Infinity : r.maxChars - output.text.length;
+      if (forcer.mustForce(output.text, room, r.maxNewTokens - r.generated.length)) {
+        const first = forcer.startForcing(output.text);
+        if (first !== null) return first;
+      }
+    }
+    const token = sampleToken(logits, r.params, r.random, r.generated, blocked, (id) => !eosIds.has(id) && output.violates(id));
+    const ending = token < 0 || (eosIds.has(token) && !r.ignoreEos);
+    if (ending && forcer.active && output.missingRequired().length > 0) return forcer.startForcing(output.text) ?? token;
+    return token;
   }
 }
 

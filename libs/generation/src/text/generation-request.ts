@@ -1,6 +1,7 @@
 /** What a caller asks the text engine for, and what it gets back. Plain data: crosses worker_threads. */
 import type { ChatMessage } from './text-tokenizer';
 import { GenerationError, GenerationErrorCode } from './generation-error';
+import type { ConstraintReport } from './output-constraints';
 
 export interface GenerationRequest {
   /** Chat messages, rendered with the model's chat template… */
@@ -25,6 +26,12 @@ export interface GenerationRequest {
   bannedTerms?: string[];
   /** The text never exceeds this many characters; it ends at a word boundary. */
   maxChars?: number;
+  /** Each term is in the text (case-insensitively): written by forcing its tokens when the budget requires. */
+  requiredTerms?: string[];
+  /** Never written: exclamation marks, emoji, English contractions (vetoed token by token). */
+  noExclamation?: boolean;
+  noEmoji?: boolean;
+  noContractions?: boolean;
   /** Keep going past end-of-text tokens (benchmarks). */
   ignoreEos?: boolean;
 }
@@ -39,6 +46,8 @@ export interface GenerationResult {
   modelId: string;
   /** The model is a random-weight demo model: this is not real copy. */
   isDemo: boolean;
+  /** What decoding did to hold the hard rules: tokens vetoed per rule, terms forced. */
+  constraints?: ConstraintReport;
 }
 
 export interface StreamedToken {
@@ -80,9 +89,12 @@ export function validateRequest(r: GenerationRequest): void {
     check(num(r.repetitionPenalty) && r.repetitionPenalty > 0, 'repetitionPenalty', 'must be positive');
   if (r.seed !== undefined) check(Number.isInteger(r.seed), 'seed', 'must be an integer');
   if (r.maxChars !== undefined) check(Number.isInteger(r.maxChars) && r.maxChars >= 1, 'maxChars', 'must be a positive integer');
+  for (const field of ['noExclamation', 'noEmoji', 'noContractions'] as const)
+    if (r[field] !== undefined) check(typeof r[field] === 'boolean', field, 'must be a boolean');
   for (const [field, list] of [
     ['stop', r.stop],
     ['bannedTerms', r.bannedTerms],
+    ['requiredTerms', r.requiredTerms],
   ] as const) {
     if (list !== undefined)
       check(Array.isArray(list) && list.every((s) => typeof s === 'string' && s.length > 0), field, 'must be non-empty strings');

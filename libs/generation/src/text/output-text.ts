@@ -1,11 +1,13 @@
 /**
  * The text a request has written so far, and the hard rules on it: banned terms (blocked at token
  * level, case-insensitively, across token boundaries), a character limit that ends at a word
- * boundary, stop strings, and what can be streamed safely (never a stop string's prefix, never a
- * half-written character, with a limit never a word that might be cut).
+ * boundary, forbidden marks (exclamation marks, emoji, contractions), room kept for required terms
+ * (see output-constraints.ts), stop strings, and what can be streamed safely (never a stop
+ * string's prefix, never a half-written character, with a limit never a word that might be cut).
  */
 import type { TextTokenizer } from './text-tokenizer';
 import type { FinishReason } from './generation-request';
+import { charsNeeded, forbiddenMark, missingTerms, type MarkRules, type VetoRule } from './output-constraints';
 
 const REPLACEMENT = '\uFFFD';
 
@@ -13,6 +15,10 @@ export interface OutputRules {
   bannedTerms: string[];
   maxChars?: number;
   stop: string[];
+  /** Marks never written (each true = forbidden). */
+  forbid?: MarkRules;
+  /** Terms the text must hold: room for them is kept under the limit (forcing is the scheduler's). */
+  requiredTerms?: string[];
 }
 
 const NUL = String.fromCharCode(0);
@@ -22,6 +28,10 @@ export class OutputText {
   text = '';
   private streamed = 0;
   private readonly banned: string[];
+  private readonly forbid: MarkRules | null;
+  private readonly required: string[];
+  /** Candidate tokens rejected, per rule. */
+  readonly vetoed: Partial<Record<VetoRule, number>> = {};
 
   constructor(
     private readonly tokenizer: TextTokenizer,
@@ -30,6 +40,9 @@ export class OutputText {
     private readonly pieceLengths: Uint16Array,
   ) {
     this.banned = rules.bannedTerms.map((t) => t.toLowerCase());
+    const forbid = rules.forbid;
+    this.forbid = forbid && (forbid.exclamation || forbid.emoji || forbid.contractions) ? forbid : null;
+    this.required = rules.requiredTerms ?? [];
   }
 
   /**
@@ -44,15 +57,38 @@ export class OutputText {
       .trimStart();
   }
 
-  /** True when appending `id` would break a rule (checked on the real decoded text). */
+  /** True when appending `id` would break a rule (checked on the real decoded text); counted per rule. */
   violates(id: number): boolean {
+    const rule = this.brokenRule(id);
+    if (rule) this.vetoed[rule] = (this.vetoed[rule] ?? 0) + 1;
+    return rule !== null;
+  }
+
+  private brokenRule(id: number): VetoRule | null {
     const { maxChars } = this.rules;
-    if (maxChars !== undefined && this.text.length + this.pieceLengths[id] > maxChars) return true;
-    if (this.banned.length === 0 && maxChars === undefined) return false;
+    if (maxChars !== undefined && this.text.length + this.pieceLengths[id] > maxChars) return 'length';
+    if (this.banned.length === 0 && maxChars === undefined && !this.forbid && this.required.length === 0) return null;
     const next = this.visible(this.tokenizer.decode([...this.ids, id]));
-    if (maxChars !== undefined && next.replace(/\s+$/, '').length > maxChars) return true;
+    const trimmed = next.replace(/\s+$/, '');
+    if (maxChars !== undefined && trimmed.length > maxChars) return 'length';
     const lower = next.toLowerCase();
-    return this.banned.some((term) => lower.includes(term));
+    if (this.banned.some((term) => lower.includes(term))) return 'banned_terms';
+    const mark = this.forbid && forbiddenMark(next, this.forbid);
+    if (mark) return mark;
+    if (this.required.length > 0) {
+      const missing = missingTerms(next, this.required);
+      if (missing.length > 0) {
+        // Keep room for the missing terms, and do not stop before they are written.
+        if (maxChars !== undefined && trimmed.length + charsNeeded(missing) > maxChars) return 'required_terms';
+        if (this.rules.stop.some((s) => next.includes(s))) return 'stop';
+      }
+    }
+    return null;
+  }
+
+  /** Required terms the text does not hold yet. */
+  missingRequired(): string[] {
+    return missingTerms(this.text, this.required);
   }
 
   append(id: number): void {
@@ -84,7 +120,9 @@ export class OutputText {
       /[\p{L}\p{N}]$/u.test(text)
     ) {
       const boundary = text.search(/\s\S*$/);
-      if (boundary > 0) text = text.slice(0, boundary);
+      // A required term is never dropped as a "partial" last word.
+      const kept = boundary > 0 ? text.slice(0, boundary) : text;
+      if (missingTerms(kept, this.required).length <= missingTerms(text, this.required).length) text = kept;
     }
     this.text = text.replace(/\s+$/, '');
     return this.text;

@@ -1,12 +1,17 @@
 /**
  * The job worker's entry point for copy: N distinct variants for one brand, channel and brief,
- * generated concurrently (they share forward passes), constrained so no banned term appears and
- * no limit is exceeded, each with a voice report, ranked by voice score.
+ * generated concurrently (they share forward passes), each with a voice report, ranked by voice
+ * score. Every hard rule is held by decoding (banned terms, the limit, exclamation marks, emoji,
+ * contractions vetoed; required terms forced) or by exact rewriting (headline case). A variant
+ * that still breaks a hard rule is generated again with another seed, up to HARD_RULE_TRIES
+ * times; one still breaking it after that is returned as failing (passesHardRules false), never
+ * as passing.
  */
 import type { BrandVoice } from './brand-voice';
 import { CHANNEL_SPECS, isChannelId, type ChannelId } from './channel-specs';
 import { budgetCopyPrompt } from './prompt-budget';
-import { buildVoiceReport, type VoiceReport } from './voice-report';
+import { brandTerms, buildVoiceReport, type VoiceReport } from './voice-report';
+import { applyHeadlineCase } from './headline-case';
 import { GenerationError, GenerationErrorCode } from '../text/generation-error';
 import type { TextEngine } from '../text/text-engine';
 import type { GenerationResult, StreamedToken } from '../text/generation-request';
@@ -26,12 +31,14 @@ export interface VariantsRequest {
 export interface CopyVariant {
   text: string;
   report: VoiceReport;
+  /** Every hard rule holds (report.hardRulesPassed); false only after HARD_RULE_TRIES generations. */
+  passesHardRules: boolean;
   seed: number;
   outputTokens: number;
 }
 
 export interface VariantsResult {
-  /** Best voice score first. */
+  /** Passing variants first, then best voice score first. */
   variants: CopyVariant[];
   /** Billing: prompt tokens across every generation run, retries included. */
   promptTokens: number;
@@ -49,7 +56,8 @@ export interface VariantsOptions {
 /** Engine-like: the TextEngine, or anything with its generate(), token counting and context length. */
 type Generator = Pick<TextEngine, 'generate' | 'countTokens' | 'contextLength'>;
 
-const MAX_ROUNDS = 4;
+/** Generations per variant before one that breaks a hard rule is kept as failing. */
+export const HARD_RULE_TRIES = 4;
 
 export async function generateVariants(
   engine: Generator,
@@ -73,15 +81,18 @@ export async function generateVariants(
   const { messages } = prompt;
   const baseSeed = request.seed ?? 0;
 
+  const rules = request.brand.styleRules;
+  const caseRule = channel.headline ? rules.headlineCase : 'any';
   const seen = new Set<string>();
-  const variants: CopyVariant[] = [];
+  const passing: CopyVariant[] = [];
+  const failing: CopyVariant[] = [];
   let promptTokens = 0;
   let outputTokens = 0;
   let model: Pick<GenerationResult, 'modelId' | 'isDemo'> | null = null;
   let nextSeed = baseSeed;
   let stream = 0;
-  for (let round = 0; round < MAX_ROUNDS && variants.length < count; round++) {
-    const seeds = Array.from({ length: count - variants.length }, () => nextSeed++);
+  for (let round = 0; round < HARD_RULE_TRIES && passing.length < count; round++) {
+    const seeds = Array.from({ length: count - passing.length }, () => nextSeed++);
     const results = await Promise.all(
       seeds.map((seed) => {
         const slot = stream++;
@@ -95,6 +106,10 @@ export async function generateVariants(
             maxNewTokens: channel.maxNewTokens,
             maxChars: channel.maxChars,
             bannedTerms: request.brand.bannedTerms,
+            requiredTerms: request.brand.requiredTerms,
+            noExclamation: !rules.exclamationMarks,
+            noEmoji: !rules.emoji,
+            noContractions: !rules.contractions,
             stop: ['\n\n'],
           },
           { signal: options.signal, onToken: options.onToken ? (t) => options.onToken!(slot, t) : undefined },
@@ -105,17 +120,21 @@ export async function generateVariants(
       promptTokens += result.promptTokens;
       outputTokens += result.outputTokens;
       model = result;
-      const key = result.text.toLowerCase().replace(/\s+/g, ' ').trim();
+      // Headline case is an exact rewrite: it changes letters' case only, never the length.
+      const text = applyHeadlineCase(result.text, caseRule, brandTerms(request.brand));
+      const key = text.toLowerCase().replace(/\s+/g, ' ').trim();
       if (!key || seen.has(key)) return;
       seen.add(key);
-      variants.push({
-        text: result.text,
-        report: buildVoiceReport(result.text, request.brand, channel, prompt),
-        seed: seeds[i],
-        outputTokens: result.outputTokens,
+      const report = buildVoiceReport(text, request.brand, channel, prompt, {
+        constraints: result.constraints,
+        caseRewritten: text !== result.text,
+        attempts: round + 1,
       });
+      const variant = { text, report, passesHardRules: report.hardRulesPassed, seed: seeds[i], outputTokens: result.outputTokens };
+      (variant.passesHardRules ? passing : failing).push(variant);
     });
   }
-  variants.sort((a, b) => b.report.score - a.report.score || a.seed - b.seed);
+  const byScore = (a: CopyVariant, b: CopyVariant) => b.report.score - a.report.score || a.seed - b.seed;
+  const variants = [...passing.sort(byScore), ...failing.sort(byScore).slice(0, Math.max(0, count - passing.length))];
   return { variants, promptTokens, outputTokens, modelId: model!.modelId, isDemo: model!.isDemo };
 }
