@@ -21,4 +21,6 @@ test('a failed or cancelled job always has a message, with the engine detail and
   for (const [code, message, expected] of cases) assert.match(describeJobFailure('FAILED', code, message) ?? '', expected, String(code));
   assert.match(describeJobFailure('CANCELLED', 'CANCELLED', 'x') ?? '', /cancelled/);
   for (const status of ['QUEUED', 'RUNNING', 'SUCCEEDED', null] as const) assert.equal(describeJobFailure(status, null, null), null);
+  assert.equal(describeJobFailure('SUCCEEDED', null, null, 2), null);
+  assert.match(describeJobFailure('SUCCEEDED', null, null, 0) ?? '', /wrote nothing usable/);
 });

@@ -40,7 +40,12 @@ export function TryVoice({ brandId }: { brandId: string }) {
   // The stream says how the job ended; the job itself, once refetched, when the last update was missed.
   const ended = job.data?.job ?? null;
   const failure = stream.finished
-    ? describeJobFailure(stream.status ?? ended?.status, stream.errorCode ?? ended?.errorCode, stream.errorMessage ?? ended?.errorMessage)
+    ? describeJobFailure(
+        stream.status ?? ended?.status,
+        stream.errorCode ?? ended?.errorCode,
+        stream.errorMessage ?? ended?.errorMessage,
+        ended?.variants.length,
+      )
     : null;
   const limit = channelLimit(channel);
 

@@ -9,8 +9,12 @@ export function describeJobFailure(
   status: JobStatus | null | undefined,
   code: string | null | undefined,
   message: string | null | undefined,
+  /** Variants the finished job stored, once known: a success with none is a failure to the reader. */
+  variants?: number,
 ): string | null {
   if (status === 'CANCELLED') return 'The generation was cancelled; nothing was charged.';
+  if (status === 'SUCCEEDED' && variants === 0)
+    return 'The model wrote nothing usable for this brief (every attempt came back empty or repeated). Rephrase the brief or try again.';
   if (status !== 'FAILED') return null;
   const detail = message?.trim() || 'no reason was given';
   switch (code) {
