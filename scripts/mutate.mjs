@@ -10,6 +10,8 @@ process.chdir(root);
 ensureInstalled(root);
 
 const targets = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// Anything else goes to Stryker (e.g. --timeoutMS 20000).
+const strykerFlags = process.argv.slice(2).filter((a, i, all) => a.startsWith('-') || all[i - 1]?.startsWith('-'));
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const runId = `m${Date.now().toString(36)}${process.pid.toString(36)}`;
@@ -35,11 +37,11 @@ if (migrate.status !== 0) {
   process.exit(1);
 }
 
-const child = spawn(process.execPath, ['node_modules/@stryker-mutator/core/bin/stryker.js', 'run', 'stryker.config.mjs'], {
+const child = spawn(process.execPath, ['node_modules/@stryker-mutator/core/bin/stryker.js', 'run', 'stryker.config.mjs', ...strykerFlags], {
   stdio: 'inherit',
   env: {
     ...process.env,
-    MUTATE_TARGETS: targets.join(','),
+    MUTATE_TARGETS: targets.filter((t) => !strykerFlags.includes(t)).join(','),
     NODE_ENV: 'test',
     TEST_DATABASE_URL: databaseUrl,
     TEST_DATABASE_TEMPLATE: template,
