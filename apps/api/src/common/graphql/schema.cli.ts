@@ -1,5 +1,6 @@
 /**
- * `npm run schema`: writes apps/api/schema.graphql from the resolvers (no database needed).
+ * `npm run schema`: writes apps/api/schema.graphql from the resolvers (no database needed); the
+ * npm script then regenerates the typed client (clients/node/scripts/generate.ts) from it.
  * `npm run schema -- --check`: exits 1 when the committed file differs from what the code builds.
  * The breaking-change check against the last committed schema is test/api/schema-contract.test.ts.
  */
