@@ -14,7 +14,11 @@ export const TARGETS = {
   'fair-scheduler': { mutate: ['apps/api/src/generation/fair-scheduler.ts'], tests: ['test/jobs/fairness.test.ts'] },
   ledger: {
     mutate: ['libs/billing/src/metering/ledger.ts'],
-    tests: ['libs/billing/src/metering/ledger.spec.ts', 'libs/billing/src/stripe/stripe-webhook-handler.spec.ts'],
+    tests: [
+      'libs/billing/src/metering/ledger.spec.ts',
+      'libs/billing/src/stripe/stripe-webhook-handler.spec.ts',
+      'libs/billing/src/stripe/usage-reporter.spec.ts',
+    ],
   },
   'output-text': {
     mutate: ['libs/generation/src/text/output-text.ts', 'libs/generation/src/text/sampler.ts'],

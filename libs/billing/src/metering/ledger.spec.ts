@@ -69,6 +69,44 @@ describe('credit ledger', () => {
     assert.equal(count, 2);
   });
 
+  test('a job may use exactly the credits left, not one more; reserving again holds nothing new', async () => {
+    const ws = await kit.createWorkspace();
+    const jobId = randomUUID();
+    const estimate = { [Meter.TEXT_PROMPT_TOKENS]: tokensFor(10), [Meter.IMAGE_SMALL]: 1 };
+    const first = await inWorkspace<Array<{ id: string; meter: string }>>(ws, (db) =>
+      reserveJobCredits(db, { workspaceId: ws, jobId, estimate }),
+    );
+    const again = await inWorkspace<Array<{ id: string; meter: string }>>(ws, (db) =>
+      reserveJobCredits(db, { workspaceId: ws, jobId, estimate }),
+    );
+    assert.deepEqual(
+      first.map((r) => r.meter),
+      [Meter.TEXT_PROMPT_TOKENS, Meter.IMAGE_SMALL],
+    );
+    assert.deepEqual(
+      again.map((r) => r.id),
+      first.map((r) => r.id),
+      'the same reservations come back',
+    );
+    const held = 10 + creditsFor(Meter.IMAGE_SMALL, 1);
+    const standing = await inWorkspace<{ creditsReserved: number; creditsLeft: number | null }>(ws, (db) => creditStanding(db, ws));
+    assert.equal(standing.creditsReserved, held, 'held once');
+    assert.equal(standing.creditsLeft, FREE_CREDITS - held);
+
+    const left = FREE_CREDITS - held;
+    await rejectsWith(
+      inWorkspace(ws, (db) => assertCanGenerate(db, ws, { [Meter.TEXT_PROMPT_TOKENS]: tokensFor(left + 1) })),
+      'QUOTA_EXCEEDED',
+      'CREDITS_EXHAUSTED',
+    );
+    await inWorkspace(ws, (db) => assertCanGenerate(db, ws, { [Meter.TEXT_PROMPT_TOKENS]: tokensFor(left) }));
+    await inWorkspace(ws, (db) =>
+      reserveCredits(db, { workspaceId: ws, jobId: randomUUID(), meter: Meter.TEXT_PROMPT_TOKENS, estimatedQuantity: tokensFor(left) }),
+    );
+    const after = await inWorkspace<{ creditsLeft: number | null }>(ws, (db) => creditStanding(db, ws));
+    assert.equal(after.creditsLeft, 0, 'the last credit can be used');
+  });
+
   test('two settlements racing for one job record it once', async () => {
     const ws = await kit.createWorkspace();
     const jobId = randomUUID();
