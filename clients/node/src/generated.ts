@@ -331,12 +331,14 @@ export interface QueryOperations {
       status: CampaignStatus;
       updatedAt: string;
       variants: Array<{
+        approvalReason: string | null;
         brandId: string;
         campaignId: string | null;
         channel: Channel;
         createdAt: string;
         id: string;
         jobId: string;
+        passesHardRules: boolean;
         rank: number;
         seed: number;
         status: VariantStatus;
@@ -345,10 +347,13 @@ export interface QueryOperations {
           bannedTermsFound: Array<string>;
           characters: number;
           examplesDropped: Array<string> | null;
+          hardRulesPassed: boolean | null;
           maxChars: number;
           readingGrade: number;
           requiredTermsMissing: Array<string>;
           score: number;
+          sentenceLength: number | null;
+          similarity: number | null;
           voiceLinesShortened: Array<string> | null;
         };
       }>;
@@ -385,12 +390,14 @@ export interface QueryOperations {
         status: CampaignStatus;
         updatedAt: string;
         variants: Array<{
+          approvalReason: string | null;
           brandId: string;
           campaignId: string | null;
           channel: Channel;
           createdAt: string;
           id: string;
           jobId: string;
+          passesHardRules: boolean;
           rank: number;
           seed: number;
           status: VariantStatus;
@@ -464,12 +471,14 @@ export interface QueryOperations {
       startedAt: string | null;
       status: JobStatus;
       variants: Array<{
+        approvalReason: string | null;
         brandId: string;
         campaignId: string | null;
         channel: Channel;
         createdAt: string;
         id: string;
         jobId: string;
+        passesHardRules: boolean;
         rank: number;
         seed: number;
         status: VariantStatus;
@@ -478,10 +487,13 @@ export interface QueryOperations {
           bannedTermsFound: Array<string>;
           characters: number;
           examplesDropped: Array<string> | null;
+          hardRulesPassed: boolean | null;
           maxChars: number;
           readingGrade: number;
           requiredTermsMissing: Array<string>;
           score: number;
+          sentenceLength: number | null;
+          similarity: number | null;
           voiceLinesShortened: Array<string> | null;
         };
       }>;
@@ -524,12 +536,14 @@ export interface QueryOperations {
         startedAt: string | null;
         status: JobStatus;
         variants: Array<{
+          approvalReason: string | null;
           brandId: string;
           campaignId: string | null;
           channel: Channel;
           createdAt: string;
           id: string;
           jobId: string;
+          passesHardRules: boolean;
           rank: number;
           seed: number;
           status: VariantStatus;
@@ -613,27 +627,34 @@ export interface MutationOperations {
     result: { createdAt: string; id: string; myRole: Role | null; name: string; slug: string };
   };
   approveVariant: {
-    variables: { id: string };
+    variables: { id: string; reason?: string | null };
     result: {
+      approvalReason: string | null;
       brandId: string;
       campaignId: string | null;
       channel: Channel;
       createdAt: string;
       id: string;
       jobId: string;
+      passesHardRules: boolean;
       rank: number;
       seed: number;
       status: VariantStatus;
       text: string;
       voiceReport: {
+        actions: Array<{ label: string; rule: string }> | null;
         bannedTermsFound: Array<string>;
         characters: number;
-        checks: Array<{ detail: string; passed: boolean; rule: string }>;
+        checks: Array<{ detail: string; hard: boolean | null; label: string | null; passed: boolean; rule: string }>;
         examplesDropped: Array<string> | null;
+        hardRulesPassed: boolean | null;
         maxChars: number;
+        memorisation: { copied: boolean; longestShared: string; longestSharedWords: number; overlap: number } | null;
         readingGrade: number;
         requiredTermsMissing: Array<string>;
         score: number;
+        sentenceLength: number | null;
+        similarity: number | null;
         voiceLinesShortened: Array<string> | null;
       };
     };
@@ -674,12 +695,14 @@ export interface MutationOperations {
       startedAt: string | null;
       status: JobStatus;
       variants: Array<{
+        approvalReason: string | null;
         brandId: string;
         campaignId: string | null;
         channel: Channel;
         createdAt: string;
         id: string;
         jobId: string;
+        passesHardRules: boolean;
         rank: number;
         seed: number;
         status: VariantStatus;
@@ -688,10 +711,13 @@ export interface MutationOperations {
           bannedTermsFound: Array<string>;
           characters: number;
           examplesDropped: Array<string> | null;
+          hardRulesPassed: boolean | null;
           maxChars: number;
           readingGrade: number;
           requiredTermsMissing: Array<string>;
           score: number;
+          sentenceLength: number | null;
+          similarity: number | null;
           voiceLinesShortened: Array<string> | null;
         };
       }>;
@@ -778,12 +804,14 @@ export interface MutationOperations {
       status: CampaignStatus;
       updatedAt: string;
       variants: Array<{
+        approvalReason: string | null;
         brandId: string;
         campaignId: string | null;
         channel: Channel;
         createdAt: string;
         id: string;
         jobId: string;
+        passesHardRules: boolean;
         rank: number;
         seed: number;
         status: VariantStatus;
@@ -792,10 +820,13 @@ export interface MutationOperations {
           bannedTermsFound: Array<string>;
           characters: number;
           examplesDropped: Array<string> | null;
+          hardRulesPassed: boolean | null;
           maxChars: number;
           readingGrade: number;
           requiredTermsMissing: Array<string>;
           score: number;
+          sentenceLength: number | null;
+          similarity: number | null;
           voiceLinesShortened: Array<string> | null;
         };
       }>;
@@ -871,12 +902,14 @@ export interface MutationOperations {
       status: CampaignStatus;
       updatedAt: string;
       variants: Array<{
+        approvalReason: string | null;
         brandId: string;
         campaignId: string | null;
         channel: Channel;
         createdAt: string;
         id: string;
         jobId: string;
+        passesHardRules: boolean;
         rank: number;
         seed: number;
         status: VariantStatus;
@@ -885,10 +918,13 @@ export interface MutationOperations {
           bannedTermsFound: Array<string>;
           characters: number;
           examplesDropped: Array<string> | null;
+          hardRulesPassed: boolean | null;
           maxChars: number;
           readingGrade: number;
           requiredTermsMissing: Array<string>;
           score: number;
+          sentenceLength: number | null;
+          similarity: number | null;
           voiceLinesShortened: Array<string> | null;
         };
       }>;
@@ -934,12 +970,14 @@ export interface MutationOperations {
       startedAt: string | null;
       status: JobStatus;
       variants: Array<{
+        approvalReason: string | null;
         brandId: string;
         campaignId: string | null;
         channel: Channel;
         createdAt: string;
         id: string;
         jobId: string;
+        passesHardRules: boolean;
         rank: number;
         seed: number;
         status: VariantStatus;
@@ -948,10 +986,13 @@ export interface MutationOperations {
           bannedTermsFound: Array<string>;
           characters: number;
           examplesDropped: Array<string> | null;
+          hardRulesPassed: boolean | null;
           maxChars: number;
           readingGrade: number;
           requiredTermsMissing: Array<string>;
           score: number;
+          sentenceLength: number | null;
+          similarity: number | null;
           voiceLinesShortened: Array<string> | null;
         };
       }>;
@@ -993,12 +1034,14 @@ export interface MutationOperations {
       startedAt: string | null;
       status: JobStatus;
       variants: Array<{
+        approvalReason: string | null;
         brandId: string;
         campaignId: string | null;
         channel: Channel;
         createdAt: string;
         id: string;
         jobId: string;
+        passesHardRules: boolean;
         rank: number;
         seed: number;
         status: VariantStatus;
@@ -1007,10 +1050,13 @@ export interface MutationOperations {
           bannedTermsFound: Array<string>;
           characters: number;
           examplesDropped: Array<string> | null;
+          hardRulesPassed: boolean | null;
           maxChars: number;
           readingGrade: number;
           requiredTermsMissing: Array<string>;
           score: number;
+          sentenceLength: number | null;
+          similarity: number | null;
           voiceLinesShortened: Array<string> | null;
         };
       }>;
@@ -1070,25 +1116,32 @@ export interface MutationOperations {
   rejectVariant: {
     variables: { id: string };
     result: {
+      approvalReason: string | null;
       brandId: string;
       campaignId: string | null;
       channel: Channel;
       createdAt: string;
       id: string;
       jobId: string;
+      passesHardRules: boolean;
       rank: number;
       seed: number;
       status: VariantStatus;
       text: string;
       voiceReport: {
+        actions: Array<{ label: string; rule: string }> | null;
         bannedTermsFound: Array<string>;
         characters: number;
-        checks: Array<{ detail: string; passed: boolean; rule: string }>;
+        checks: Array<{ detail: string; hard: boolean | null; label: string | null; passed: boolean; rule: string }>;
         examplesDropped: Array<string> | null;
+        hardRulesPassed: boolean | null;
         maxChars: number;
+        memorisation: { copied: boolean; longestShared: string; longestSharedWords: number; overlap: number } | null;
         readingGrade: number;
         requiredTermsMissing: Array<string>;
         score: number;
+        sentenceLength: number | null;
+        similarity: number | null;
         voiceLinesShortened: Array<string> | null;
       };
     };
@@ -1234,12 +1287,14 @@ export interface MutationOperations {
       status: CampaignStatus;
       updatedAt: string;
       variants: Array<{
+        approvalReason: string | null;
         brandId: string;
         campaignId: string | null;
         channel: Channel;
         createdAt: string;
         id: string;
         jobId: string;
+        passesHardRules: boolean;
         rank: number;
         seed: number;
         status: VariantStatus;
@@ -1248,10 +1303,13 @@ export interface MutationOperations {
           bannedTermsFound: Array<string>;
           characters: number;
           examplesDropped: Array<string> | null;
+          hardRulesPassed: boolean | null;
           maxChars: number;
           readingGrade: number;
           requiredTermsMissing: Array<string>;
           score: number;
+          sentenceLength: number | null;
+          similarity: number | null;
           voiceLinesShortened: Array<string> | null;
         };
       }>;
@@ -1304,12 +1362,12 @@ export const OPERATIONS = {
   campaign: {
     kind: 'query',
     document:
-      'query Campaign($id: ID!) { campaign(id: $id) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } brandId brief channels createdAt id name objective status updatedAt variants { brandId campaignId channel createdAt id jobId rank seed status text voiceReport { bannedTermsFound characters examplesDropped maxChars readingGrade requiredTermsMissing score voiceLinesShortened } } } }',
+      'query Campaign($id: ID!) { campaign(id: $id) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } brandId brief channels createdAt id name objective status updatedAt variants { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text voiceReport { bannedTermsFound characters examplesDropped hardRulesPassed maxChars readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } } }',
   },
   campaigns: {
     kind: 'query',
     document:
-      'query Campaigns($after: String, $filter: CampaignFilter, $first: Int) { campaigns(after: $after, filter: $filter, first: $first) { nodes { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } brandId brief channels createdAt id name objective status updatedAt variants { brandId campaignId channel createdAt id jobId rank seed status text } } pageInfo { endCursor hasNextPage } } }',
+      'query Campaigns($after: String, $filter: CampaignFilter, $first: Int) { campaigns(after: $after, filter: $filter, first: $first) { nodes { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } brandId brief channels createdAt id name objective status updatedAt variants { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text } } pageInfo { endCursor hasNextPage } } }',
   },
   invitations: { kind: 'query', document: 'query Invitations { invitations { acceptedAt createdAt email expiresAt id revokedAt role } }' },
   invoices: {
@@ -1320,12 +1378,12 @@ export const OPERATIONS = {
   job: {
     kind: 'query',
     document:
-      'query Job($id: ID!) { job(id: $id) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } attempts brandId campaignId createdAt errorCode errorMessage finishedAt id idempotencyKey isDemo kind modelId progress startedAt status variants { brandId campaignId channel createdAt id jobId rank seed status text voiceReport { bannedTermsFound characters examplesDropped maxChars readingGrade requiredTermsMissing score voiceLinesShortened } } } }',
+      'query Job($id: ID!) { job(id: $id) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } attempts brandId campaignId createdAt errorCode errorMessage finishedAt id idempotencyKey isDemo kind modelId progress startedAt status variants { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text voiceReport { bannedTermsFound characters examplesDropped hardRulesPassed maxChars readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } } }',
   },
   jobs: {
     kind: 'query',
     document:
-      'query Jobs($after: String, $filter: JobFilter, $first: Int) { jobs(after: $after, filter: $filter, first: $first) { nodes { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } attempts brandId campaignId createdAt errorCode errorMessage finishedAt id idempotencyKey isDemo kind modelId progress startedAt status variants { brandId campaignId channel createdAt id jobId rank seed status text } } pageInfo { endCursor hasNextPage } } }',
+      'query Jobs($after: String, $filter: JobFilter, $first: Int) { jobs(after: $after, filter: $filter, first: $first) { nodes { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } attempts brandId campaignId createdAt errorCode errorMessage finishedAt id idempotencyKey isDemo kind modelId progress startedAt status variants { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text } } pageInfo { endCursor hasNextPage } } }',
   },
   me: { kind: 'query', document: 'query Me { me { createdAt email id name } }' },
   members: { kind: 'query', document: 'query Members { members { createdAt id role user { createdAt email id name } } }' },
@@ -1357,12 +1415,12 @@ export const OPERATIONS = {
   approveVariant: {
     kind: 'mutation',
     document:
-      'mutation ApproveVariant($id: ID!) { approveVariant(id: $id) { brandId campaignId channel createdAt id jobId rank seed status text voiceReport { bannedTermsFound characters checks { detail passed rule } examplesDropped maxChars readingGrade requiredTermsMissing score voiceLinesShortened } } }',
+      'mutation ApproveVariant($id: ID!, $reason: String) { approveVariant(id: $id, reason: $reason) { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text voiceReport { actions { label rule } bannedTermsFound characters checks { detail hard label passed rule } examplesDropped hardRulesPassed maxChars memorisation { copied longestShared longestSharedWords overlap } readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } }',
   },
   cancelJob: {
     kind: 'mutation',
     document:
-      'mutation CancelJob($id: ID!) { cancelJob(id: $id) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } attempts brandId campaignId createdAt errorCode errorMessage finishedAt id idempotencyKey isDemo kind modelId progress startedAt status variants { brandId campaignId channel createdAt id jobId rank seed status text voiceReport { bannedTermsFound characters examplesDropped maxChars readingGrade requiredTermsMissing score voiceLinesShortened } } } }',
+      'mutation CancelJob($id: ID!) { cancelJob(id: $id) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } attempts brandId campaignId createdAt errorCode errorMessage finishedAt id idempotencyKey isDemo kind modelId progress startedAt status variants { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text voiceReport { bannedTermsFound characters examplesDropped hardRulesPassed maxChars readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } } }',
   },
   changeMemberRole: {
     kind: 'mutation',
@@ -1383,7 +1441,7 @@ export const OPERATIONS = {
   createCampaign: {
     kind: 'mutation',
     document:
-      'mutation CreateCampaign($input: CreateCampaignInput!) { createCampaign(input: $input) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } brandId brief channels createdAt id name objective status updatedAt variants { brandId campaignId channel createdAt id jobId rank seed status text voiceReport { bannedTermsFound characters examplesDropped maxChars readingGrade requiredTermsMissing score voiceLinesShortened } } } }',
+      'mutation CreateCampaign($input: CreateCampaignInput!) { createCampaign(input: $input) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } brandId brief channels createdAt id name objective status updatedAt variants { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text voiceReport { bannedTermsFound characters examplesDropped hardRulesPassed maxChars readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } } }',
   },
   createCheckoutSession: {
     kind: 'mutation',
@@ -1407,7 +1465,7 @@ export const OPERATIONS = {
   deleteCampaign: {
     kind: 'mutation',
     document:
-      'mutation DeleteCampaign($id: ID!) { deleteCampaign(id: $id) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } brandId brief channels createdAt id name objective status updatedAt variants { brandId campaignId channel createdAt id jobId rank seed status text voiceReport { bannedTermsFound characters examplesDropped maxChars readingGrade requiredTermsMissing score voiceLinesShortened } } } }',
+      'mutation DeleteCampaign($id: ID!) { deleteCampaign(id: $id) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } brandId brief channels createdAt id name objective status updatedAt variants { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text voiceReport { bannedTermsFound characters examplesDropped hardRulesPassed maxChars readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } } }',
   },
   deleteWebhookEndpoint: {
     kind: 'mutation',
@@ -1417,12 +1475,12 @@ export const OPERATIONS = {
   generateAdImages: {
     kind: 'mutation',
     document:
-      'mutation GenerateAdImages($input: GenerateAdImagesInput!) { generateAdImages(input: $input) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } attempts brandId campaignId createdAt errorCode errorMessage finishedAt id idempotencyKey isDemo kind modelId progress startedAt status variants { brandId campaignId channel createdAt id jobId rank seed status text voiceReport { bannedTermsFound characters examplesDropped maxChars readingGrade requiredTermsMissing score voiceLinesShortened } } } }',
+      'mutation GenerateAdImages($input: GenerateAdImagesInput!) { generateAdImages(input: $input) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } attempts brandId campaignId createdAt errorCode errorMessage finishedAt id idempotencyKey isDemo kind modelId progress startedAt status variants { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text voiceReport { bannedTermsFound characters examplesDropped hardRulesPassed maxChars readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } } }',
   },
   generateCopy: {
     kind: 'mutation',
     document:
-      'mutation GenerateCopy($input: GenerateCopyInput!) { generateCopy(input: $input) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } attempts brandId campaignId createdAt errorCode errorMessage finishedAt id idempotencyKey isDemo kind modelId progress startedAt status variants { brandId campaignId channel createdAt id jobId rank seed status text voiceReport { bannedTermsFound characters examplesDropped maxChars readingGrade requiredTermsMissing score voiceLinesShortened } } } }',
+      'mutation GenerateCopy($input: GenerateCopyInput!) { generateCopy(input: $input) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } attempts brandId campaignId createdAt errorCode errorMessage finishedAt id idempotencyKey isDemo kind modelId progress startedAt status variants { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text voiceReport { bannedTermsFound characters examplesDropped hardRulesPassed maxChars readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } } }',
   },
   inviteMember: {
     kind: 'mutation',
@@ -1448,7 +1506,7 @@ export const OPERATIONS = {
   rejectVariant: {
     kind: 'mutation',
     document:
-      'mutation RejectVariant($id: ID!) { rejectVariant(id: $id) { brandId campaignId channel createdAt id jobId rank seed status text voiceReport { bannedTermsFound characters checks { detail passed rule } examplesDropped maxChars readingGrade requiredTermsMissing score voiceLinesShortened } } }',
+      'mutation RejectVariant($id: ID!) { rejectVariant(id: $id) { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text voiceReport { actions { label rule } bannedTermsFound characters checks { detail hard label passed rule } examplesDropped hardRulesPassed maxChars memorisation { copied longestShared longestSharedWords overlap } readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } }',
   },
   removeMember: {
     kind: 'mutation',
@@ -1492,7 +1550,7 @@ export const OPERATIONS = {
   updateCampaign: {
     kind: 'mutation',
     document:
-      'mutation UpdateCampaign($input: UpdateCampaignInput!) { updateCampaign(input: $input) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } brandId brief channels createdAt id name objective status updatedAt variants { brandId campaignId channel createdAt id jobId rank seed status text voiceReport { bannedTermsFound characters examplesDropped maxChars readingGrade requiredTermsMissing score voiceLinesShortened } } } }',
+      'mutation UpdateCampaign($input: UpdateCampaignInput!) { updateCampaign(input: $input) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } brandId brief channels createdAt id name objective status updatedAt variants { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text voiceReport { bannedTermsFound characters examplesDropped hardRulesPassed maxChars readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } } }',
   },
   generationUpdated: {
     kind: 'subscription',

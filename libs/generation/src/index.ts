@@ -29,6 +29,14 @@ export {
   type VoiceRule,
 } from './voice/voice-report';
 export { applyHeadlineCase, followsHeadlineCase } from './voice/headline-case';
+export {
+  voiceSimilarity,
+  charNgramSimilarity,
+  stylometricSimilarity,
+  memorisation,
+  wordOverlap,
+  type Memorisation,
+} from './voice/voice-similarity';
 export type { ConstraintReport } from './text/output-constraints';
 export {
   generateVariants,

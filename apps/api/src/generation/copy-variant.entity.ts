@@ -47,6 +47,14 @@ export class CopyVariantEntity {
   @Column('text')
   status: VariantStatus;
 
+  /** Every hard rule of the voice holds; false when the engine's tries could not hold one. */
+  @Column('boolean', { name: 'passes_hard_rules', default: true })
+  passesHardRules: boolean;
+
+  /** Why a variant that breaks a hard rule was approved anyway (required for those). */
+  @Column('text', { name: 'approval_reason', nullable: true })
+  approvalReason: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

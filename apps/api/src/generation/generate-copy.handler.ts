@@ -69,7 +69,9 @@ export class GenerateCopyHandler implements JobHandler<GenerationJobPayload> {
       usage: { [Meter.TEXT_PROMPT_TOKENS]: result.promptTokens, [Meter.TEXT_OUTPUT_TOKENS]: result.outputTokens },
       modelId: result.modelId,
       isDemo: result.isDemo,
-      summary: { variants: variants.map((v, rank) => ({ rank, text: v.text, voiceScore: v.report.score })) },
+      summary: {
+        variants: variants.map((v, rank) => ({ rank, text: v.text, voiceScore: v.report.score, passesHardRules: v.passesHardRules })),
+      },
       write: async (db) => {
         await db
           .createQueryBuilder()
@@ -87,6 +89,7 @@ export class GenerateCopyHandler implements JobHandler<GenerationJobPayload> {
               seed: v.seed,
               voiceReport: v.report,
               voiceScore: Math.round(v.report.score),
+              passesHardRules: v.passesHardRules,
               status: VariantStatus.DRAFT,
             })),
           )

@@ -57,14 +57,47 @@ export class GenerationJobModel {
 
 @ObjectType('VoiceCheck')
 export class VoiceCheckModel {
-  @Field()
+  @Field({ description: 'A stable id for programs (e.g. required_terms); show `label` to people.' })
   rule: string;
+
+  @Field({
+    nullable: true,
+    description: 'A hard rule: breaking it makes the variant failing. Absent on reports stored before hard rules were marked.',
+  })
+  hard?: boolean;
 
   @Field()
   passed: boolean;
 
+  @Field({ nullable: true, description: 'What the check found, in the product’s words (e.g. "Missing required term: Ridgeline").' })
+  label?: string;
+
   @Field()
   detail: string;
+}
+
+@ObjectType('VoiceAction')
+export class VoiceActionModel {
+  @Field({ description: 'The rule the engine acted for (or prompt / retries).' })
+  rule: string;
+
+  @Field({ description: 'What the engine did, e.g. "Blocked 12 tokens that would add an exclamation mark".' })
+  label: string;
+}
+
+@ObjectType('VoiceMemorisation')
+export class VoiceMemorisationModel {
+  @Field(() => Int, { description: 'Words in the longest run the variant shares with one of the brand’s samples.' })
+  longestSharedWords: number;
+
+  @Field({ description: 'That run, as it stands in the variant.' })
+  longestShared: string;
+
+  @Field(() => Float, { description: 'Share of the variant’s words inside runs of 4+ words found in a sample, 0–1.' })
+  overlap: number;
+
+  @Field({ description: 'The variant reads as copied from a sample.' })
+  copied: boolean;
 }
 
 @ObjectType('VoiceReport')
@@ -87,8 +120,29 @@ export class VoiceReportModel {
   @Field(() => [VoiceCheckModel])
   checks: VoiceCheckModel[];
 
-  @Field(() => Float, { description: '0–100; higher is more on-voice.' })
+  @Field(() => Float, { description: '0–100; higher is more on-voice. Below 70 (the good band) whenever a hard rule fails.' })
   score: number;
+
+  @Field({ nullable: true, description: 'Every hard rule of the voice holds.' })
+  hardRulesPassed?: boolean;
+
+  @Field(() => Float, { nullable: true, description: 'Words per sentence, on average.' })
+  sentenceLength?: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Voice similarity to the brand’s samples, 0–1: char n-gram TF-IDF cosine and stylometric closeness (docs/brand-voice.md).',
+  })
+  similarity?: number | null;
+
+  @Field(() => VoiceMemorisationModel, { nullable: true, description: 'What the variant shares word for word with the brand’s samples.' })
+  memorisation?: VoiceMemorisationModel | null;
+
+  @Field(() => [VoiceActionModel], {
+    nullable: true,
+    description: 'What the engine did to hold the voice: tokens vetoed per rule, terms forced, case rewritten, examples dropped.',
+  })
+  actions?: VoiceActionModel[];
 
   @Field(() => [String], {
     nullable: true,
@@ -134,6 +188,12 @@ export class CopyVariantModel {
 
   @Field(() => VariantStatus)
   status: VariantStatus;
+
+  @Field({ description: 'Every hard rule of the voice holds. A failing variant needs a reason to be approved.' })
+  passesHardRules: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Why a failing variant was approved anyway.' })
+  approvalReason: string | null;
 
   @Field()
   createdAt: Date;

@@ -5,7 +5,7 @@ import { PlanLimited } from '../common/rate-limit/call-admission';
 import { type Actor, ApiKeyScope, Role } from '../common/auth/actor';
 import { ConnectionOf, PageArgs } from '../common/pagination/pagination';
 import { validate } from '../common/validation/validate';
-import { uuid } from '../common/validation/fields';
+import { text, uuid } from '../common/validation/fields';
 import { AppConfig } from '../config/config';
 import { AssetModel } from '../assets/asset.model';
 import { AssetsService } from '../assets/assets.service';
@@ -103,8 +103,20 @@ export class GenerationResolver {
 
   @Access(Role.EDITOR, ApiKeyScope.GENERATE)
   @Mutation(() => CopyVariantModel)
-  approveVariant(@Args('id', { type: () => ID }) id: string): Promise<CopyVariantModel> {
-    return this.service.setVariantStatus(validate(uuid, id, 'id'), VariantStatus.APPROVED);
+  approveVariant(
+    @Args('id', { type: () => ID }) id: string,
+    @Args('reason', {
+      type: () => String,
+      nullable: true,
+      description: 'Why a variant that breaks a hard rule of the voice is approved anyway; required for those.',
+    })
+    reason?: string | null,
+  ): Promise<CopyVariantModel> {
+    return this.service.setVariantStatus(
+      validate(uuid, id, 'id'),
+      VariantStatus.APPROVED,
+      validate(text(1000).nullish(), reason, 'reason'),
+    );
   }
 
   @Access(Role.EDITOR, ApiKeyScope.GENERATE)

@@ -307,11 +307,24 @@ export class GenerationService {
     });
   }
 
-  setVariantStatus(id: string, status: VariantStatus): Promise<CopyVariantEntity> {
+  /**
+   * Approves or rejects a variant. A variant that breaks a hard rule of the voice can be approved
+   * only with a reason, which is kept with it; a reason is never required otherwise.
+   */
+  setVariantStatus(id: string, status: VariantStatus, reason?: string | null): Promise<CopyVariantEntity> {
     return this.db.tx(async (db) => {
       const variant = await db.findOne(CopyVariantEntity, { where: { id } });
       if (!variant) throw new NotFoundError('Variant', id);
+      const why = reason?.trim() || null;
+      if (status === VariantStatus.APPROVED && !variant.passesHardRules && !why) {
+        const broken = (variant.voiceReport.checks ?? []).filter((c) => !c.passed && c.hard !== false).map((c) => c.label ?? c.detail);
+        throw new BadUserInputError(
+          'reason',
+          `this variant breaks the brand's hard rules (${broken.join('; ') || 'see its voice report'}); approving it needs a reason`,
+        );
+      }
       variant.status = status;
+      variant.approvalReason = status === VariantStatus.APPROVED ? why : null;
       return db.save(variant);
     });
   }

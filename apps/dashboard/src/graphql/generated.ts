@@ -3,15 +3,7 @@
 import { gql } from 'urql';
 
 export type AdFormat = 'LANDSCAPE' | 'LEADERBOARD' | 'MEDIUM_RECTANGLE' | 'PORTRAIT' | 'SQUARE' | 'STORY' | 'WIDE_SKYSCRAPER';
-export const AdFormatValues: readonly AdFormat[] = [
-  'LANDSCAPE',
-  'LEADERBOARD',
-  'MEDIUM_RECTANGLE',
-  'PORTRAIT',
-  'SQUARE',
-  'STORY',
-  'WIDE_SKYSCRAPER',
-];
+export const AdFormatValues: readonly AdFormat[] = ['LANDSCAPE', 'LEADERBOARD', 'MEDIUM_RECTANGLE', 'PORTRAIT', 'SQUARE', 'STORY', 'WIDE_SKYSCRAPER'];
 export type ApiKeyScope = 'GENERATE' | 'MANAGE' | 'READ';
 export const ApiKeyScopeValues: readonly ApiKeyScope[] = ['GENERATE', 'MANAGE', 'READ'];
 export type AssetFileKind = 'PNG' | 'THUMBNAIL' | 'WEBP';
@@ -23,47 +15,15 @@ export interface CampaignFilter {
   status?: CampaignStatus | null;
 }
 export type CampaignObjective = 'APP_INSTALLS' | 'AWARENESS' | 'ENGAGEMENT' | 'LEADS' | 'SALES' | 'TRAFFIC';
-export const CampaignObjectiveValues: readonly CampaignObjective[] = [
-  'APP_INSTALLS',
-  'AWARENESS',
-  'ENGAGEMENT',
-  'LEADS',
-  'SALES',
-  'TRAFFIC',
-];
+export const CampaignObjectiveValues: readonly CampaignObjective[] = ['APP_INSTALLS', 'AWARENESS', 'ENGAGEMENT', 'LEADS', 'SALES', 'TRAFFIC'];
 export type CampaignStatus = 'ACTIVE' | 'ARCHIVED' | 'COMPLETED' | 'DRAFT' | 'PAUSED';
 export const CampaignStatusValues: readonly CampaignStatus[] = ['ACTIVE', 'ARCHIVED', 'COMPLETED', 'DRAFT', 'PAUSED'];
 export interface ChangeMemberRoleInput {
   memberId: string;
   role: Role;
 }
-export type Channel =
-  | 'EMAIL_PREHEADER'
-  | 'EMAIL_SUBJECT'
-  | 'GOOGLE_RSA_DESCRIPTION'
-  | 'GOOGLE_RSA_HEADLINE'
-  | 'GOOGLE_RSA_PATH'
-  | 'LANDING_HERO_HEADLINE'
-  | 'LANDING_HERO_SUBHEAD'
-  | 'LINKEDIN_INTRO'
-  | 'META_HEADLINE'
-  | 'META_PRIMARY_TEXT'
-  | 'PMAX_LONG_HEADLINE'
-  | 'PRODUCT_DESCRIPTION';
-export const ChannelValues: readonly Channel[] = [
-  'EMAIL_PREHEADER',
-  'EMAIL_SUBJECT',
-  'GOOGLE_RSA_DESCRIPTION',
-  'GOOGLE_RSA_HEADLINE',
-  'GOOGLE_RSA_PATH',
-  'LANDING_HERO_HEADLINE',
-  'LANDING_HERO_SUBHEAD',
-  'LINKEDIN_INTRO',
-  'META_HEADLINE',
-  'META_PRIMARY_TEXT',
-  'PMAX_LONG_HEADLINE',
-  'PRODUCT_DESCRIPTION',
-];
+export type Channel = 'EMAIL_PREHEADER' | 'EMAIL_SUBJECT' | 'GOOGLE_RSA_DESCRIPTION' | 'GOOGLE_RSA_HEADLINE' | 'GOOGLE_RSA_PATH' | 'LANDING_HERO_HEADLINE' | 'LANDING_HERO_SUBHEAD' | 'LINKEDIN_INTRO' | 'META_HEADLINE' | 'META_PRIMARY_TEXT' | 'PMAX_LONG_HEADLINE' | 'PRODUCT_DESCRIPTION';
+export const ChannelValues: readonly Channel[] = ['EMAIL_PREHEADER', 'EMAIL_SUBJECT', 'GOOGLE_RSA_DESCRIPTION', 'GOOGLE_RSA_HEADLINE', 'GOOGLE_RSA_PATH', 'LANDING_HERO_HEADLINE', 'LANDING_HERO_SUBHEAD', 'LINKEDIN_INTRO', 'META_HEADLINE', 'META_PRIMARY_TEXT', 'PMAX_LONG_HEADLINE', 'PRODUCT_DESCRIPTION'];
 export interface CreateApiKeyInput {
   brandIds?: Array<string> | null;
   expiresAt?: string | null;
@@ -263,9 +223,12 @@ export type VariantFieldsFragment = {
   rank: number;
   status: VariantStatus;
   text: string;
+  passesHardRules: boolean;
+  approvalReason: string | null;
   createdAt: string;
   voiceReport: {
     score: number;
+    hardRulesPassed: boolean | null;
     characters: number;
     maxChars: number;
     readingGrade: number;
@@ -275,9 +238,15 @@ export type VariantFieldsFragment = {
     voiceLinesShortened: Array<string> | null;
     checks: Array<{
       rule: string;
+      hard: boolean | null;
       passed: boolean;
+      label: string | null;
       detail: string;
     }>;
+    actions: Array<{
+      rule: string;
+      label: string;
+    }> | null;
   };
 };
 
@@ -321,7 +290,7 @@ export type ApiKeysQuery = {
     revokedAt: string | null;
   }>;
 };
-export type ApiKeysQueryVariables = {};
+export type ApiKeysQueryVariables = {  };
 export const ApiKeysDocument = gql<ApiKeysQuery, ApiKeysQueryVariables>(`
 query ApiKeys {
   apiKeys {
@@ -481,7 +450,7 @@ export type RefreshSessionMutation = {
     } | null;
   };
 };
-export type RefreshSessionMutationVariables = {};
+export type RefreshSessionMutationVariables = {  };
 export const RefreshSessionDocument = gql<RefreshSessionMutation, RefreshSessionMutationVariables>(`
 mutation RefreshSession {
   refreshSession {
@@ -508,7 +477,7 @@ fragment SessionFields on AuthSession {
 export type LogOutMutation = {
   logOut: boolean;
 };
-export type LogOutMutationVariables = {};
+export type LogOutMutationVariables = {  };
 export const LogOutDocument = gql<LogOutMutation, LogOutMutationVariables>(`
 mutation LogOut {
   logOut
@@ -588,7 +557,7 @@ export type BillingQuery = {
     seats: number;
   }>;
 };
-export type BillingQueryVariables = {};
+export type BillingQueryVariables = {  };
 export const BillingDocument = gql<BillingQuery, BillingQueryVariables>(`
 query Billing {
   billing {
@@ -679,7 +648,7 @@ export type InvoicesQuery = {
     invoicePdfUrl: string | null;
   }>;
 };
-export type InvoicesQueryVariables = {};
+export type InvoicesQueryVariables = {  };
 export const InvoicesDocument = gql<InvoicesQuery, InvoicesQueryVariables>(`
 query Invoices {
   invoices(first: 24) {
@@ -717,7 +686,7 @@ export type CreateBillingPortalSessionMutation = {
     url: string;
   };
 };
-export type CreateBillingPortalSessionMutationVariables = {};
+export type CreateBillingPortalSessionMutationVariables = {  };
 export const CreateBillingPortalSessionDocument = gql<CreateBillingPortalSessionMutation, CreateBillingPortalSessionMutationVariables>(`
 mutation CreateBillingPortalSession {
   createBillingPortalSession {
@@ -1149,9 +1118,12 @@ export type CampaignResultsQuery = {
       rank: number;
       status: VariantStatus;
       text: string;
+      passesHardRules: boolean;
+      approvalReason: string | null;
       createdAt: string;
       voiceReport: {
         score: number;
+        hardRulesPassed: boolean | null;
         characters: number;
         maxChars: number;
         readingGrade: number;
@@ -1161,9 +1133,15 @@ export type CampaignResultsQuery = {
         voiceLinesShortened: Array<string> | null;
         checks: Array<{
           rule: string;
+          hard: boolean | null;
           passed: boolean;
+          label: string | null;
           detail: string;
         }>;
+        actions: Array<{
+          rule: string;
+          label: string;
+        }> | null;
       };
     }>;
     assets: Array<{
@@ -1203,9 +1181,12 @@ fragment VariantFields on CopyVariant {
   rank
   status
   text
+  passesHardRules
+  approvalReason
   createdAt
   voiceReport {
     score
+    hardRulesPassed
     characters
     maxChars
     readingGrade
@@ -1215,8 +1196,14 @@ fragment VariantFields on CopyVariant {
     voiceLinesShortened
     checks {
       rule
+      hard
       passed
+      label
       detail
+    }
+    actions {
+      rule
+      label
     }
   }
 }
@@ -1254,9 +1241,12 @@ export type JobQuery = {
       rank: number;
       status: VariantStatus;
       text: string;
+      passesHardRules: boolean;
+      approvalReason: string | null;
       createdAt: string;
       voiceReport: {
         score: number;
+        hardRulesPassed: boolean | null;
         characters: number;
         maxChars: number;
         readingGrade: number;
@@ -1266,9 +1256,15 @@ export type JobQuery = {
         voiceLinesShortened: Array<string> | null;
         checks: Array<{
           rule: string;
+          hard: boolean | null;
           passed: boolean;
+          label: string | null;
           detail: string;
         }>;
+        actions: Array<{
+          rule: string;
+          label: string;
+        }> | null;
       };
     }>;
     assets: Array<{
@@ -1318,9 +1314,12 @@ fragment VariantFields on CopyVariant {
   rank
   status
   text
+  passesHardRules
+  approvalReason
   createdAt
   voiceReport {
     score
+    hardRulesPassed
     characters
     maxChars
     readingGrade
@@ -1330,8 +1329,14 @@ fragment VariantFields on CopyVariant {
     voiceLinesShortened
     checks {
       rule
+      hard
       passed
+      label
       detail
+    }
+    actions {
+      rule
+      label
     }
   }
 }
@@ -1449,14 +1454,16 @@ export type ApproveVariantMutation = {
   approveVariant: {
     id: string;
     status: VariantStatus;
+    approvalReason: string | null;
   };
 };
-export type ApproveVariantMutationVariables = { id: string };
+export type ApproveVariantMutationVariables = { id: string; reason?: string | null };
 export const ApproveVariantDocument = gql<ApproveVariantMutation, ApproveVariantMutationVariables>(`
-mutation ApproveVariant($id: ID!) {
-  approveVariant(id: $id) {
+mutation ApproveVariant($id: ID!, $reason: String) {
+  approveVariant(id: $id, reason: $reason) {
     id
     status
+    approvalReason
   }
 }
 `);
@@ -1519,7 +1526,7 @@ export type WebhookEndpointsQuery = {
     disabledAt: string | null;
   }>;
 };
-export type WebhookEndpointsQueryVariables = {};
+export type WebhookEndpointsQueryVariables = {  };
 export const WebhookEndpointsDocument = gql<WebhookEndpointsQuery, WebhookEndpointsQueryVariables>(`
 query WebhookEndpoints {
   webhookEndpoints {
@@ -1625,7 +1632,7 @@ export type MyWorkspacesQuery = {
     myRole: Role | null;
   }>;
 };
-export type MyWorkspacesQueryVariables = {};
+export type MyWorkspacesQueryVariables = {  };
 export const MyWorkspacesDocument = gql<MyWorkspacesQuery, MyWorkspacesQueryVariables>(`
 query MyWorkspaces {
   myWorkspaces {
@@ -1667,7 +1674,7 @@ export type TeamQuery = {
     };
   }>;
 };
-export type TeamQueryVariables = {};
+export type TeamQueryVariables = {  };
 export const TeamDocument = gql<TeamQuery, TeamQueryVariables>(`
 query Team {
   members {
@@ -1694,7 +1701,7 @@ export type InvitationsQuery = {
     revokedAt: string | null;
   }>;
 };
-export type InvitationsQueryVariables = {};
+export type InvitationsQueryVariables = {  };
 export const InvitationsDocument = gql<InvitationsQuery, InvitationsQueryVariables>(`
 query Invitations {
   invitations {

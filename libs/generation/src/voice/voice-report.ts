@@ -16,6 +16,7 @@ import type { BrandVoice } from './brand-voice';
 import type { ChannelSpec } from './channel-specs';
 import { followsHeadlineCase } from './headline-case';
 import { CONTRACTION, EMOJI, EXCLAMATION, type ConstraintReport } from '../text/output-constraints';
+import { memorisation, voiceSimilarity, type Memorisation } from './voice-similarity';
 
 export type VoiceRule =
   | 'not_empty'
@@ -28,7 +29,9 @@ export type VoiceRule =
   | 'case'
   | 'reading_grade'
   | 'sentence_length'
-  | 'preferred_terms';
+  | 'preferred_terms'
+  | 'similarity'
+  | 'memorisation';
 
 export const HARD_RULES: readonly VoiceRule[] = [
   'not_empty',
@@ -65,6 +68,10 @@ export interface VoiceReport {
   readingGrade: number;
   /** Words per sentence, on average. */
   sentenceLength: number;
+  /** Voice similarity to the brand's samples, 0–1 (voice-similarity.ts); null without samples. */
+  similarity: number | null;
+  /** What the variant shares word for word with the samples; null without samples. */
+  memorisation: Memorisation | null;
   checks: VoiceCheck[];
   /** Every hard rule holds. */
   hardRulesPassed: boolean;
@@ -83,6 +90,8 @@ export const GOOD_SCORE = 70;
 export const FAILING_SCORE_CAP = GOOD_SCORE - 10;
 /** Sentences longer than this on average cost points when the brand's samples do not say otherwise. */
 export const LONG_SENTENCE_WORDS = 20;
+/** Voice similarity below this reads off-voice (calibrated on the bench:voice fixture). */
+export const ON_VOICE_SIMILARITY = 0.3;
 
 /** Syllables by vowel groups, with a silent final e: good enough for a grade estimate. */
 function syllables(word: string): number {
@@ -250,6 +259,32 @@ export function buildVoiceReport(
     );
   }
 
+  const samples = brand.exampleCopy.filter((e) => e.trim());
+  const similarity = samples.length && text.trim() ? Math.round(voiceSimilarity(text, samples) * 100) / 100 : null;
+  const copied = samples.length && text.trim() ? memorisation(text, samples) : null;
+  if (similarity !== null) {
+    checks.push(
+      soft(
+        'similarity',
+        similarity >= ON_VOICE_SIMILARITY,
+        similarity >= ON_VOICE_SIMILARITY
+          ? `Reads like the brand's samples (${Math.round(similarity * 100)}%)`
+          : `Reads off-voice: ${Math.round(similarity * 100)}% like the brand's samples`,
+        `similarity ${similarity}`,
+      ),
+    );
+  }
+  if (copied) {
+    checks.push(
+      soft(
+        'memorisation',
+        !copied.copied,
+        copied.copied ? `Copies a sample: "${copied.longestShared}"` : 'Original wording',
+        `longest shared run ${copied.longestSharedWords} words, overlap ${Math.round(copied.overlap * 100)}%`,
+      ),
+    );
+  }
+
   const penalty: Record<VoiceRule, number> = {
     not_empty: 100,
     length: 60,
@@ -262,6 +297,8 @@ export function buildVoiceReport(
     reading_grade: 10,
     sentence_length: 5,
     preferred_terms: 5,
+    similarity: 10,
+    memorisation: 15,
   };
   const hardRulesPassed = checks.every((c) => !c.hard || c.passed);
   let score = 100 - checks.filter((c) => !c.passed).reduce((n, c) => n + penalty[c.rule], 0);
@@ -273,6 +310,8 @@ export function buildVoiceReport(
     bannedTermsFound,
     readingGrade: grade,
     sentenceLength,
+    similarity,
+    memorisation: copied,
     checks,
     hardRulesPassed,
     score: Math.max(0, Math.min(100, score)),
