@@ -8,6 +8,7 @@ import { buildDashboard } from './support/dashboard-build';
 import { buildTestModel, startWorker, type WorkerProcess } from '../jobs/support';
 import { LAPTOP, PHONE, asPerson, screenshot } from './support/browser';
 import { signUp } from './support/people';
+import { expectAccessible } from './support/axe';
 
 /**
  * The dashboard in a real browser (Debian's chromium through playwright-core) against the real
@@ -51,9 +52,11 @@ describe('dashboard in a browser', () => {
       await page.getByRole('button', { name: 'Log in' }).click();
       await page.getByRole('alert').filter({ hasText: 'do not match an account' }).waitFor();
       await screenshot(page, 'log-in');
+      await expectAccessible(page, 'log-in');
 
       await signUp(page, first, 'Ada Agency');
       await page.getByRole('region', { name: 'No brands yet' }).waitFor();
+      await expectAccessible(page, 'no brands yet');
       assert.equal(await page.getByRole('combobox', { name: 'Workspace' }).locator('option:checked').textContent(), 'Ada Agency');
 
       // A brand: name first, then the voice in the editor.
@@ -93,6 +96,7 @@ describe('dashboard in a browser', () => {
       await page.getByRole('button', { name: 'Save brand' }).click();
       await page.getByRole('status').filter({ hasText: 'Brand saved.' }).waitFor();
       await screenshot(page, 'brand-voice');
+      await expectAccessible(page, 'brand-voice');
 
       // A reload keeps the session (refresh cookie) and shows what was saved.
       await page.reload();
@@ -109,6 +113,7 @@ describe('dashboard in a browser', () => {
       await page.getByLabel('Brand name').fill(' ');
       await page.getByRole('button', { name: 'Save brand' }).click();
       await page.getByRole('alert').filter({ hasText: /name/i }).waitFor();
+      await expectAccessible(page, 'brand with an invalid name');
       await page.getByLabel('Brand name').fill('Northwind Coffee');
       await page.getByRole('button', { name: 'Save brand' }).click();
       await page.getByRole('status').filter({ hasText: 'Brand saved.' }).waitFor();
@@ -118,6 +123,8 @@ describe('dashboard in a browser', () => {
       await page.getByRole('heading', { name: 'Campaigns', level: 1 }).waitFor();
       await page.getByRole('region', { name: 'No campaigns yet' }).waitFor();
       await page.getByRole('button', { name: 'New campaign' }).click();
+      await page.getByLabel('Campaign name').waitFor();
+      await expectAccessible(page, 'new campaign form');
       await page.getByLabel('Campaign name').fill('Spring single origins');
       await page.getByLabel('Objective').selectOption('SALES');
       await page.getByLabel(/Meta ad headline/).check();
@@ -131,6 +138,7 @@ describe('dashboard in a browser', () => {
       created.campaignId = page.url().split('/').pop()!;
       await page.getByRole('link', { name: 'Brand: Northwind Coffee' }).waitFor();
       await screenshot(page, 'campaign');
+      await expectAccessible(page, 'campaign');
 
       // Copy: the text streams into the page token by token, then the variants arrive with reports.
       await page.evaluate(`(() => {
@@ -163,6 +171,7 @@ describe('dashboard in a browser', () => {
       await firstVariant.getByRole('button', { name: 'Approve' }).click();
       await page.locator(`.variant[data-status=APPROVED]`).first().waitFor();
       await screenshot(page, 'copy-variants');
+      await expectAccessible(page, 'copy-variants');
 
       // The approval is stored: it survives a reload, and the CSV export carries it.
       await page.reload();
@@ -194,6 +203,7 @@ describe('dashboard in a browser', () => {
         .waitFor();
       await page.waitForFunction("[...document.querySelectorAll('.gallery img')].every((img) => img.complete && img.naturalWidth > 0)");
       await screenshot(page, 'images');
+      await expectAccessible(page, 'images');
       const [pngDownload] = await Promise.all([
         page.waitForEvent('download'),
         page.getByRole('link', { name: 'PNG of Square 1080×1080' }).click(),
@@ -218,6 +228,7 @@ describe('dashboard in a browser', () => {
         .waitFor();
       assert.ok((await page.locator('svg.chart rect').count()) >= 1, 'the chart has a bar');
       await screenshot(page, 'usage');
+      await expectAccessible(page, 'usage');
 
       // Team: invite someone; the link is shown once.
       await page.getByRole('link', { name: 'Team' }).click();
@@ -229,6 +240,7 @@ describe('dashboard in a browser', () => {
       assert.match(inviteLink ?? '', /\/accept-invitation\?token=/);
       await page.getByRole('list', { name: 'Open invitations' }).getByText('bo@example.com as viewer').waitFor();
       await screenshot(page, 'team');
+      await expectAccessible(page, 'team');
 
       // Developers: an API key, shown once, that really works; then revoked.
       await page.getByRole('link', { name: 'Developers' }).click();
@@ -243,6 +255,7 @@ describe('dashboard in a browser', () => {
       const viaKey = await gql(app.url, '{ brands { nodes { name } } }', {}, secret);
       assert.deepEqual(viaKey.data, { brands: { nodes: [{ name: 'Northwind Coffee' }] } });
       await screenshot(page, 'developers');
+      await expectAccessible(page, 'developers');
       page.once('dialog', (d) => void d.accept());
       await page.getByRole('button', { name: 'Revoke Agency CMS' }).click();
       await page.getByRole('cell', { name: /^Revoked/ }).waitFor();
@@ -252,6 +265,7 @@ describe('dashboard in a browser', () => {
       // Log out, and back in.
       await page.getByRole('button', { name: 'Log out' }).click();
       await page.getByRole('heading', { name: 'Log in to Brandwright' }).waitFor();
+      await expectAccessible(page, 'logged out');
       await page.goto('/brands');
       await page.waitForURL(/\/login\?next=%2Fbrands/);
       await page.getByLabel('Email').fill(first.email);
@@ -259,6 +273,7 @@ describe('dashboard in a browser', () => {
       await page.getByRole('button', { name: 'Log in' }).click();
       await page.getByRole('list', { name: 'Brands' }).getByRole('link', { name: 'Northwind Coffee' }).waitFor();
       await screenshot(page, 'brands');
+      await expectAccessible(page, 'brands');
     });
     assert.deepEqual(pageErrors, []);
   });
@@ -277,10 +292,12 @@ describe('dashboard in a browser', () => {
       await menu.focus();
       await page.keyboard.press('Enter');
       assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+      await expectAccessible(page, 'phone menu open');
       await nav.getByRole('link', { name: 'Campaigns' }).click();
       await page.getByRole('link', { name: 'Spring single origins' }).waitFor();
       assert.equal(await nav.isVisible(), false, 'the menu closes after choosing a page');
       await screenshot(page, 'phone-campaigns');
+      await expectAccessible(page, 'phone-campaigns');
       const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
       assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px on a phone`);
     });
@@ -303,6 +320,7 @@ describe('dashboard in a browser', () => {
         .filter({ hasText: /not found|deleted/i })
         .waitFor();
       assert.equal(await page.getByText('Northwind').count(), 0);
+      await expectAccessible(page, 'brand not found');
 
       await page.goto(`/campaigns/${created.campaignId}`);
       await page.getByRole('alert').waitFor();
@@ -310,6 +328,7 @@ describe('dashboard in a browser', () => {
 
       await page.goto('/campaigns');
       await page.getByRole('region', { name: 'Create a brand first' }).waitFor();
+      await expectAccessible(page, 'campaigns without a brand');
       await page.goto('/usage');
       assert.equal(await page.getByTestId('credits-used').locator('strong').textContent(), '0');
       await page.getByText('No usage yet this period').waitFor();

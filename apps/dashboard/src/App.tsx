@@ -5,6 +5,8 @@ import { sessionStore } from './lib/session';
 import { useSession } from './lib/use-session';
 import { Redirect, matchRoute, navigate, useLocation } from './lib/router';
 import { Layout } from './components/Layout';
+import { AnnouncerProvider } from './lib/announcer';
+import { usePageFocus } from './lib/page-focus';
 import { LogInPage } from './pages/LogInPage';
 import { SignUpPage } from './pages/SignUpPage';
 import { AcceptInvitationPage } from './pages/AcceptInvitationPage';
@@ -23,6 +25,7 @@ export function App() {
   const session = useSession();
   const { path } = useLocation();
   const [restoring, setRestoring] = useState(true);
+  usePageFocus(restoring ? null : path);
 
   // A reload keeps the person signed in through the httpOnly refresh cookie.
   useEffect(() => {
@@ -57,7 +60,9 @@ export function App() {
 
   return (
     <Provider value={client} key={`${userId}:${workspaceId}`}>
-      <Layout>{route(path)}</Layout>
+      <AnnouncerProvider>
+        <Layout>{route(path)}</Layout>
+      </AnnouncerProvider>
     </Provider>
   );
 }

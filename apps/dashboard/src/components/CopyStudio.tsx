@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import {
   ApproveVariantDocument,
@@ -16,6 +16,7 @@ import { googleAdsEditorCsv } from '../lib/google-ads-csv';
 import { saveBlob } from '../lib/download';
 import { useJobStream } from '../lib/use-job-stream';
 import { hasRole, useSession } from '../lib/use-session';
+import { useAnnounce } from '../lib/announcer';
 import { CopyButton } from './CopyButton';
 import { CharacterCounter, VoiceReportBadges } from './VoiceReportBadges';
 import { PromptCutsNote } from './PromptCutsNote';
@@ -57,6 +58,7 @@ export function CopyStudio({ campaign }: { campaign: CampaignFieldsFragment }) {
           campaign={campaign}
           channel={channel}
           variants={variants.filter((v) => v.channel === channel)}
+          loaded={!!data}
           onFinished={() => refetch({ requestPolicy: 'network-only' })}
         />
       ))}
@@ -68,11 +70,13 @@ function ChannelCopy({
   campaign,
   channel,
   variants,
+  loaded,
   onFinished,
 }: {
   campaign: CampaignFieldsFragment;
   channel: Channel;
   variants: VariantFieldsFragment[];
+  loaded: boolean;
   onFinished: () => void;
 }) {
   const session = useSession();
@@ -83,22 +87,51 @@ function ChannelCopy({
   const stream = useJobStream(jobId);
   const limit = channelLimit(channel);
   const headingId = `channel-${channel}`;
+  const announce = useAnnounce();
+  const statusRef = useRef<HTMLParagraphElement>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+  // The variants there were when "Generate" was pressed; focus goes to the first new one.
+  const focusNewAfter = useRef<Set<string> | null>(null);
 
   useEffect(() => {
-    if (stream.finished) onFinished();
+    if (!stream.finished) return;
+    onFinished();
+    const label = channelLabel(channel);
+    const written = stream.streams.filter(Boolean).length;
+    if (stream.status === 'SUCCEEDED') announce(`${written} ${written === 1 ? 'variant' : 'variants'} written for ${label}.`);
+    else announce(describeJobFailure(stream.status, stream.errorCode, stream.errorMessage) ?? `Writing ${label} ended.`);
+    if (stream.status !== 'SUCCEEDED') focusNewAfter.current = null;
   }, [stream.finished]); // runs once per finished stream, by design
+
+  useEffect(() => {
+    const before = focusNewAfter.current;
+    const first = before && variants.find((v) => !before.has(v.id));
+    if (!first) return;
+    focusNewAfter.current = null;
+    // Only when focus has nowhere better to be: on the job's status, or lost to <body>.
+    const active = document.activeElement;
+    if (active && active !== document.body && active !== statusRef.current) return;
+    listRef.current?.querySelector<HTMLElement>(`[data-variant-id="${first.id}"]`)?.focus();
+  }, [variants]);
 
   const start = async () => {
     const result = await generate({
       input: { brandId: campaign.brandId, campaignId: campaign.id, channel, brief: campaign.brief || campaign.name, variants: 3 },
     });
     if (result.data) {
+      focusNewAfter.current = new Set(variants.map((v) => v.id));
       setJobId(result.data.generateCopy.id);
       setIsDemo(result.data.generateCopy.isDemo);
+      announce(`Writing ${channelLabel(channel)}…`);
     }
   };
 
   const running = !!jobId && !stream.finished;
+  // The button is disabled while the job runs, so focus moves to the job's status instead of <body>.
+  useEffect(() => {
+    if (running && (document.activeElement === document.body || document.activeElement === null)) statusRef.current?.focus();
+  });
+
   return (
     <section className="channel" aria-labelledby={headingId}>
       <h3 id={headingId}>
@@ -113,7 +146,11 @@ function ChannelCopy({
       <ErrorNotice message={describeError(error)} />
       <ErrorNotice message={describeJobFailure(stream.status, stream.errorCode, stream.errorMessage)} />
       {running && (
-        <div aria-live="polite" aria-label={`Writing ${channelLabel(channel)}`}>
+        // Not a live region: the text grows word by word; the page's announcer says start and end once.
+        <div role="group" aria-label={`Writing ${channelLabel(channel)}`} aria-busy="true">
+          <p className="job-status" tabIndex={-1} ref={statusRef}>
+            Writing {channelLabel(channel)}… {Math.round(stream.progress * 100)}%
+          </p>
           <progress max={1} value={stream.progress} aria-label="Progress" />
           <ul className="variants" aria-label="Streaming variants">
             {stream.streams.map((text, i) => (
@@ -127,11 +164,13 @@ function ChannelCopy({
       )}
       {isDemo && jobId && <p className="muted">Written by the built-in demo model (random weights): install a real model for real copy.</p>}
       {variants.length > 0 ? (
-        <ul className="variants" aria-label={`${channelLabel(channel)} variants`}>
+        <ul className="variants" aria-label={`${channelLabel(channel)} variants`} ref={listRef}>
           {variants.map((v) => (
             <VariantCard key={v.id} variant={v} limit={limit} canEdit={canEdit} />
           ))}
         </ul>
+      ) : !loaded ? (
+        <p className="muted">Loading copy…</p>
       ) : (
         !running && <p className="muted">No copy yet. Choose “Generate copy” to write three variants from the brief.</p>
       )}
@@ -142,8 +181,24 @@ function ChannelCopy({
 export function VariantCard({ variant, limit, canEdit }: { variant: VariantFieldsFragment; limit: number | null; canEdit: boolean }) {
   const [approveState, approve] = useMutation(ApproveVariantDocument);
   const [rejectState, reject] = useMutation(RejectVariantDocument);
+  const announce = useAnnounce();
+  const card = useRef<HTMLLIElement>(null);
+  // Approve and Reject disable themselves once done, so focus moves to the card they changed.
+  const decide = async (action: (vars: { id: string }) => Promise<{ data?: unknown }>, done: string) => {
+    const result = await action({ id: variant.id });
+    if (!result.data) return;
+    card.current?.focus();
+    announce(done);
+  };
   return (
-    <li className="variant" data-status={variant.status} aria-label={`Variant: ${variant.text}`}>
+    <li
+      className="variant"
+      data-status={variant.status}
+      data-variant-id={variant.id}
+      aria-label={`${variant.status.charAt(0) + variant.status.slice(1).toLowerCase()} variant: ${variant.text}`}
+      tabIndex={-1}
+      ref={card}
+    >
       <p className="variant-text">{variant.text}</p>
       <div className="row">
         <CharacterCounter count={channelCharacters(variant.text)} limit={limit ?? variant.voiceReport.maxChars} />
@@ -156,7 +211,7 @@ export function VariantCard({ variant, limit, canEdit }: { variant: VariantField
           <>
             <button
               type="button"
-              onClick={() => approve({ id: variant.id })}
+              onClick={() => decide(approve, 'Variant approved.')}
               disabled={approveState.fetching || variant.status === 'APPROVED'}
             >
               Approve
@@ -164,7 +219,7 @@ export function VariantCard({ variant, limit, canEdit }: { variant: VariantField
             <button
               type="button"
               className="secondary"
-              onClick={() => reject({ id: variant.id })}
+              onClick={() => decide(reject, 'Variant rejected.')}
               disabled={rejectState.fetching || variant.status === 'REJECTED'}
             >
               Reject

@@ -4,14 +4,22 @@ interface FieldProps {
   label: string;
   hint?: ReactNode;
   invalid?: boolean;
+  /** The id of the message that says what is wrong, read with the field while it is invalid. */
+  errorId?: string;
 }
 
-export function TextField({ label, hint, invalid, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+/** aria-describedby: the hint, then (while invalid) the error message. */
+function describedBy(id: string, hint: ReactNode, invalid: boolean | undefined, errorId: string | undefined): string | undefined {
+  const ids = [hint ? `${id}-hint` : null, invalid && errorId ? errorId : null].filter(Boolean);
+  return ids.length ? ids.join(' ') : undefined;
+}
+
+export function TextField({ label, hint, invalid, errorId, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
   const id = useId();
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input id={id} aria-invalid={invalid || undefined} aria-describedby={hint ? `${id}-hint` : undefined} {...input} />
+      <input id={id} aria-invalid={invalid || undefined} aria-describedby={describedBy(id, hint, invalid, errorId)} {...input} />
       {hint && (
         <small id={`${id}-hint`} className="hint">
           {hint}
@@ -21,12 +29,12 @@ export function TextField({ label, hint, invalid, ...input }: FieldProps & Input
   );
 }
 
-export function TextArea({ label, hint, invalid, ...input }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+export function TextArea({ label, hint, invalid, errorId, ...input }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
   const id = useId();
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <textarea id={id} aria-invalid={invalid || undefined} aria-describedby={hint ? `${id}-hint` : undefined} {...input} />
+      <textarea id={id} aria-invalid={invalid || undefined} aria-describedby={describedBy(id, hint, invalid, errorId)} {...input} />
       {hint && (
         <small id={`${id}-hint`} className="hint">
           {hint}

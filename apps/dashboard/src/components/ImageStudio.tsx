@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import {
   AdFormatValues,
@@ -13,6 +13,7 @@ import { saveBlob } from '../lib/download';
 import { createZip } from '../lib/zip';
 import { useJobStream } from '../lib/use-job-stream';
 import { hasRole, useSession } from '../lib/use-session';
+import { useAnnounce } from '../lib/announcer';
 import { slug } from './CopyStudio';
 import { TextField } from './Field';
 import { EmptyState, ErrorNotice } from './Notice';
@@ -49,9 +50,14 @@ export function ImageStudio({ campaign }: { campaign: CampaignFieldsFragment }) 
   const [cta, setCta] = useState('Shop now');
   const [jobId, setJobId] = useState<string | null>(null);
   const stream = useJobStream(jobId);
+  const announce = useAnnounce();
+  const progressRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    if (stream.finished) refetch({ requestPolicy: 'network-only' });
+    if (!stream.finished) return;
+    refetch({ requestPolicy: 'network-only' });
+    if (stream.status === 'SUCCEEDED') announce(`Images ready: ${formats.length} ${formats.length === 1 ? 'format' : 'formats'}.`);
+    else announce(stream.status === 'FAILED' ? 'Image generation failed.' : 'Image generation was cancelled.');
   }, [stream.finished]); // runs once per finished stream, by design
 
   const submit = async (event: FormEvent) => {
@@ -68,8 +74,17 @@ export function ImageStudio({ campaign }: { campaign: CampaignFieldsFragment }) 
         variants: 1,
       },
     });
-    if (result.data) setJobId(result.data.generateAdImages.id);
+    if (result.data) {
+      rememberHeadline(result.data.generateAdImages.id, headline);
+      setJobId(result.data.generateAdImages.id);
+      announce('Generating images…');
+    }
   };
+
+  // "Generate images" is disabled while the job runs: focus moves to the job's progress, not <body>.
+  useEffect(() => {
+    if (jobId && stream.status && (document.activeElement === document.body || !document.activeElement)) progressRef.current?.focus();
+  }, [jobId, stream.status]);
 
   const running = !!jobId && !stream.finished;
   const assets = data?.campaign.assets ?? [];
@@ -109,7 +124,11 @@ export function ImageStudio({ campaign }: { campaign: CampaignFieldsFragment }) 
         </form>
       )}
       <ErrorNotice message={describeError(generation.error ?? error)} />
-      {jobId && stream.status && <ImageProgress progress={stream.progress} status={stream.status} />}
+      {jobId && stream.status && (
+        <div className="image-progress" tabIndex={-1} ref={progressRef} role="group" aria-label="Image generation">
+          <ImageProgress progress={stream.progress} status={stream.status} />
+        </div>
+      )}
       {stream.status === 'FAILED' && (
         <ErrorNotice message={`Image generation failed: ${stream.errorMessage ?? 'unknown error'}. Try again with fewer formats.`} />
       )}
@@ -131,23 +150,55 @@ export function ImageStudio({ campaign }: { campaign: CampaignFieldsFragment }) 
 
 function ImageProgress({ progress, status }: { progress: number; status: string }) {
   const done = status === 'SUCCEEDED';
+  const current = done ? null : (STEPS.find((step) => progress < step.until) ?? STEPS[STEPS.length - 1]);
   return (
-    <ol className="steps" aria-label="Image generation progress">
-      {STEPS.map((step, i) => {
-        const from = i === 0 ? 0 : STEPS[i - 1].until;
-        const share =
-          i === 0 ? (status === 'QUEUED' ? 0 : 1) : done ? 1 : Math.min(1, Math.max(0, (progress - from) / (step.until - from)));
-        return (
-          <li key={step.label}>
-            <label>
-              {step.label}
-              <progress max={1} value={share} aria-label={step.label} />
-            </label>
-          </li>
-        );
-      })}
-    </ol>
+    <>
+      <p className="job-status">
+        {done
+          ? 'Images ready.'
+          : status === 'FAILED'
+            ? 'Image generation stopped.'
+            : status === 'QUEUED'
+              ? 'Queued: waiting for a worker…'
+              : `${current?.label ?? 'Working'}… ${Math.round(progress * 100)}%`}
+      </p>
+      <ol className="steps" aria-label="Image generation progress">
+        {STEPS.map((step, i) => {
+          const from = i === 0 ? 0 : STEPS[i - 1].until;
+          const share =
+            i === 0 ? (status === 'QUEUED' ? 0 : 1) : done ? 1 : Math.min(1, Math.max(0, (progress - from) / (step.until - from)));
+          return (
+            <li key={step.label}>
+              <label>
+                {step.label}
+                <progress max={1} value={share} aria-label={step.label} />
+              </label>
+            </li>
+          );
+        })}
+      </ol>
+    </>
   );
+}
+
+/** The headline drawn into a job's images, kept on this device: assets do not carry it, alt text needs it. */
+const HEADLINES_KEY = 'brandwright.image-headlines';
+
+function rememberHeadline(jobId: string, headline: string): void {
+  try {
+    const all = JSON.parse(localStorage.getItem(HEADLINES_KEY) ?? '{}') as Record<string, string>;
+    localStorage.setItem(HEADLINES_KEY, JSON.stringify({ ...all, [jobId]: headline }));
+  } catch {
+    /* storage full or off: alt text falls back to the format */
+  }
+}
+
+function headlineOf(jobId: string): string | null {
+  try {
+    return (JSON.parse(localStorage.getItem(HEADLINES_KEY) ?? '{}') as Record<string, string>)[jobId] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 interface Creative {
@@ -172,6 +223,10 @@ function Gallery({ assets, campaignName }: { assets: AssetFieldsFragment[]; camp
     creatives.set(key, creative);
   }
   const list = [...creatives.values()];
+  const altText = (c: Creative) => {
+    const headline = headlineOf(c.key.split(':')[0]);
+    return `${FORMAT_LABELS[c.format]} creative ${c.variant + 1}${headline ? `, headline “${headline}”` : ''}`;
+  };
   const fileName = (c: Creative, ext: string, i: number) =>
     `${slug(campaignName)}-${c.format.toLowerCase()}-${c.variant + 1}-${i + 1}.${ext}`;
 
@@ -214,15 +269,7 @@ function Gallery({ assets, campaignName }: { assets: AssetFieldsFragment[]; camp
           return (
             <li key={c.key}>
               <figure>
-                {preview && (
-                  <img
-                    src={preview.url}
-                    alt={`${FORMAT_LABELS[c.format]} creative ${c.variant + 1}`}
-                    loading="lazy"
-                    width={preview.width}
-                    height={preview.height}
-                  />
-                )}
+                {preview && <img src={preview.url} alt={altText(c)} loading="lazy" width={preview.width} height={preview.height} />}
                 <figcaption>
                   <strong>{FORMAT_LABELS[c.format]}</strong>
                   <div>

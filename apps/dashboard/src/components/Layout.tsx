@@ -1,9 +1,10 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useMutation } from 'urql';
 import { LogOutDocument } from '../graphql/generated';
 import { Link, navigate } from '../lib/router';
 import { sessionStore } from '../lib/session';
 import { useSession } from '../lib/use-session';
+import { useTheme } from '../lib/theme';
 import { WorkspaceSwitcher } from './WorkspaceSwitcher';
 
 const NAV = [
@@ -18,6 +19,20 @@ export function Layout({ children }: { children: ReactNode }) {
   const session = useSession();
   const [, logOut] = useMutation(LogOutDocument);
   const [menuOpen, setMenuOpen] = useState(false);
+  const [theme, setTheme] = useTheme();
+  const menuButton = useRef<HTMLButtonElement>(null);
+
+  // Escape closes the phone menu and returns focus to its button.
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      setMenuOpen(false);
+      menuButton.current?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [menuOpen]);
 
   const signOut = async () => {
     await logOut({});
@@ -35,6 +50,7 @@ export function Layout({ children }: { children: ReactNode }) {
           Brandwright
         </Link>
         <button
+          ref={menuButton}
           type="button"
           className="menu-toggle"
           aria-expanded={menuOpen}
@@ -45,6 +61,14 @@ export function Layout({ children }: { children: ReactNode }) {
         </button>
         <div className="topbar-right">
           <WorkspaceSwitcher />
+          <button
+            type="button"
+            className="secondary theme-toggle"
+            aria-pressed={theme === 'dark'}
+            onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
+          >
+            Dark theme
+          </button>
           <span className="who" title={session?.user.email}>
             {session?.user.name}
           </span>

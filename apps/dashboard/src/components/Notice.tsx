@@ -1,10 +1,10 @@
 import type { ReactNode } from 'react';
 
 /** An error in words, announced to screen readers. */
-export function ErrorNotice({ message }: { message: string | null | undefined }) {
+export function ErrorNotice({ message, id }: { message: string | null | undefined; id?: string }) {
   if (!message) return null;
   return (
-    <div className="notice error" role="alert">
+    <div className="notice error" role="alert" id={id}>
       {message}
     </div>
   );

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { ChannelValues, GenerateCopyDocument, JobDocument, type Channel } from '../graphql/generated';
 import { channelCharacters, channelLabel, channelLimit } from '../lib/channels';
@@ -6,6 +6,7 @@ import { describeError } from '../lib/errors';
 import { describeJobFailure } from '../lib/job-errors';
 import { useJobStream } from '../lib/use-job-stream';
 import { hasRole, useSession } from '../lib/use-session';
+import { useAnnounce } from '../lib/announcer';
 import { TextField } from './Field';
 import { PromptCutsNote } from './PromptCutsNote';
 import { ErrorNotice } from './Notice';
@@ -26,15 +27,20 @@ export function TryVoice({ brandId }: { brandId: string }) {
     requestPolicy: 'network-only',
   });
 
+  const announce = useAnnounce();
+  const resultRef = useRef<HTMLDivElement>(null);
+
   useEffect(() => {
     if (stream.finished) refetchJob({ requestPolicy: 'network-only' });
   }, [stream.finished]); // runs once per finished stream, by design
 
-  if (!hasRole(session, 'EDITOR')) return null;
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const result = await generate({ input: { brandId, channel, brief, variants: 1 } });
-    if (result.data) setJobId(result.data.generateCopy.id);
+    if (result.data) {
+      setJobId(result.data.generateCopy.id);
+      announce('Writing a trial variant…');
+    }
   };
   const variant = stream.finished ? job.data?.job.variants[0] : undefined;
   // The stream says how the job ended; the job itself, once refetched, when the last update was missed.
@@ -49,6 +55,14 @@ export function TryVoice({ brandId }: { brandId: string }) {
     : null;
   const limit = channelLimit(channel);
 
+  // Said once, when the trial ends; focus goes to the result when "Try it" (disabled meanwhile) lost it.
+  useEffect(() => {
+    if (!variant && !failure) return;
+    announce(variant ? 'Trial variant written.' : failure!);
+    if (variant && (document.activeElement === document.body || !document.activeElement)) resultRef.current?.focus();
+  }, [variant?.id, failure]);
+
+  if (!hasRole(session, 'EDITOR')) return null;
   return (
     <section className="panel" aria-labelledby="try-heading">
       <h2 id="try-heading">Try this voice</h2>
@@ -72,13 +86,13 @@ export function TryVoice({ brandId }: { brandId: string }) {
       <ErrorNotice message={describeError(error ?? job.error)} />
       <ErrorNotice message={failure} />
       {jobId && !variant && !failure && (
-        <div className="variant streaming" aria-live="polite" aria-label="Voice trial">
+        <div className="variant streaming" role="group" aria-label="Voice trial" aria-busy="true">
           <p className="variant-text">{stream.streams[0] ?? ''}</p>
           <CharacterCounter count={channelCharacters(stream.streams[0] ?? '')} limit={limit} />
         </div>
       )}
       {variant && (
-        <div className="variant" aria-label="Voice trial result">
+        <div className="variant" role="group" aria-label="Voice trial result" tabIndex={-1} ref={resultRef}>
           <p className="variant-text">{variant.text}</p>
           <CharacterCounter count={channelCharacters(variant.text)} limit={limit} />
           <VoiceReportBadges report={variant.voiceReport} />

@@ -45,58 +45,55 @@ export function UsageChart({ byDay, from, to }: { byDay: Day[]; from: string; to
   const totals = days.map((day) => [...(perDay.get(day)?.values() ?? [])].reduce((a, b) => a + b, 0));
   const max = Math.max(1, ...totals);
   const width = 720;
-  const height = 220;
-  const pad = { left: 44, bottom: 24, top: 10 };
-  const barWidth = (width - pad.left) / Math.max(1, days.length);
-  const scale = (v: number) => (v / max) * (height - pad.bottom - pad.top);
+  const height = 200;
+  const barWidth = width / Math.max(1, days.length);
+  const scale = (v: number) => (v / max) * height;
   const total = totals.reduce((a, b) => a + b, 0);
   const busiest = days[totals.indexOf(Math.max(...totals, 0))];
+  const labelled = days.flatMap((day, i) => (i === 0 || i === days.length - 1 || i % 7 === 0 ? [{ day, i }] : []));
 
+  // The bars are SVG, stretched to the width; the axis labels are HTML text beside and below it,
+  // so they keep the page's font size on a phone and grow with zoom.
   return (
     <figure className="chart-figure">
-      <svg
-        className="chart"
-        viewBox={`0 0 ${width} ${height}`}
-        role="img"
-        aria-label={`Credits by day: ${total} in ${days.length} days${total ? `, most on ${busiest} (${Math.max(...totals)})` : ''}.`}
-      >
-        <line x1={pad.left} x2={width} y1={height - pad.bottom} y2={height - pad.bottom} stroke="#999" />
-        <text x={pad.left - 6} y={pad.top + 8} textAnchor="end" fontSize="11" fill="#5b6470">
-          {max}
-        </text>
-        <text x={pad.left - 6} y={height - pad.bottom} textAnchor="end" fontSize="11" fill="#5b6470">
-          0
-        </text>
-        {days.map((day, i) => {
-          let y = height - pad.bottom;
-          return (
-            <g key={day} data-day={day}>
-              <title>{`${day}: ${totals[i]} credits`}</title>
-              {meters.map((meter) => {
-                const v = perDay.get(day)?.get(meter) ?? 0;
-                if (!v) return null;
-                const h = Math.max(1, scale(v));
-                y -= h;
-                return (
-                  <rect
-                    key={meter}
-                    x={pad.left + i * barWidth + 1}
-                    y={y}
-                    width={Math.max(1, barWidth - 2)}
-                    height={h}
-                    fill={METER_COLOURS[meter]}
-                  />
-                );
-              })}
-              {(i === 0 || i === days.length - 1 || i % 7 === 0) && (
-                <text x={pad.left + i * barWidth + barWidth / 2} y={height - 6} textAnchor="middle" fontSize="10" fill="#5b6470">
-                  {day.slice(5)}
-                </text>
-              )}
-            </g>
-          );
-        })}
-      </svg>
+      <div className="chart-plot">
+        <div className="chart-y" aria-hidden="true">
+          <span>{max}</span>
+          <span>0</span>
+        </div>
+        <svg
+          className="chart"
+          viewBox={`0 0 ${width} ${height}`}
+          preserveAspectRatio="none"
+          role="img"
+          aria-label={`Credits by day: ${total} in ${days.length} days${total ? `, most on ${busiest} (${Math.max(...totals)})` : ''}.`}
+        >
+          {days.map((day, i) => {
+            let y = height;
+            return (
+              <g key={day} data-day={day}>
+                <title>{`${day}: ${totals[i]} credits`}</title>
+                {meters.map((meter) => {
+                  const v = perDay.get(day)?.get(meter) ?? 0;
+                  if (!v) return null;
+                  const h = Math.max(1, scale(v));
+                  y -= h;
+                  return (
+                    <rect key={meter} x={i * barWidth + 1} y={y} width={Math.max(1, barWidth - 2)} height={h} fill={METER_COLOURS[meter]} />
+                  );
+                })}
+              </g>
+            );
+          })}
+        </svg>
+        <div className="chart-x" aria-hidden="true">
+          {labelled.map(({ day, i }) => (
+            <span key={day} style={{ left: `${((i + 0.5) / days.length) * 100}%` }}>
+              {day.slice(5)}
+            </span>
+          ))}
+        </div>
+      </div>
       <figcaption className="legend">
         {meters.map((m) => (
           <span key={m} style={{ ['--c' as string]: METER_COLOURS[m] }}>

@@ -4,7 +4,7 @@ import type { VariantFieldsFragment } from '../graphql/generated';
 export function VoiceReportBadges({ report }: { report: VariantFieldsFragment['voiceReport'] }) {
   const score = Math.round(report.score);
   return (
-    <div className="badges" aria-label="Voice report">
+    <div className="badges" role="group" aria-label="Voice report">
       <span className={`badge ${score >= 70 ? 'pass' : 'fail'}`}>Voice {score}/100</span>
       <span className="badge info">Grade {report.readingGrade.toFixed(1)}</span>
       {report.bannedTermsFound.length > 0 && <span className="badge fail">Banned: {report.bannedTermsFound.join(', ')}</span>}
@@ -23,11 +23,11 @@ export function VoiceReportBadges({ report }: { report: VariantFieldsFragment['v
 export function CharacterCounter({ count, limit }: { count: number; limit: number | null }) {
   const over = limit !== null && count > limit;
   return (
-    <span
-      className={over ? 'counter over' : 'counter'}
-      aria-label={`${count} of ${limit ?? 'unlimited'} characters${over ? ', over the limit' : ''}`}
-    >
-      {count}/{limit ?? '∞'}
-    </span>
+    <>
+      <span className={over ? 'counter over' : 'counter'} aria-hidden="true">
+        {count}/{limit ?? '∞'}
+      </span>
+      <span className="visually-hidden">{`${count} of ${limit ?? 'unlimited'} characters${over ? ', over the limit' : ''}`}</span>
+    </>
   );
 }

@@ -12,6 +12,7 @@ import { describeError } from '../lib/errors';
 import { TextField } from './Field';
 import { CopyButton } from './CopyButton';
 import { EmptyState, ErrorNotice } from './Notice';
+import { TableRegion } from './TableRegion';
 
 const ENDPOINTS = { additionalTypenames: ['WebhookEndpoint'] };
 const DELIVERIES = { additionalTypenames: ['WebhookDelivery', 'WebhookEndpoint'] };
@@ -111,7 +112,7 @@ export function Webhooks() {
       {log.length === 0 ? (
         <p className="muted">No deliveries yet.</p>
       ) : (
-        <div className="table-wrap">
+        <TableRegion label="Webhook deliveries">
           <table>
             <caption className="visually-hidden">Webhook deliveries</caption>
             <thead>
@@ -139,7 +140,7 @@ export function Webhooks() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableRegion>
       )}
     </section>
   );

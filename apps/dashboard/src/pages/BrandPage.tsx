@@ -13,6 +13,7 @@ import { describeError, errorField } from '../lib/errors';
 import { fetchBlob } from '../lib/client';
 import { fileToBase64, LOGO_MAX_BYTES, LOGO_TYPES } from '../lib/files';
 import { Link, navigate } from '../lib/router';
+import { keepSubmitterFocus } from '../lib/focus';
 import { sessionStore } from '../lib/session';
 import { hasRole, useSession } from '../lib/use-session';
 import { TermList, TextArea, TextField } from '../components/Field';
@@ -78,6 +79,7 @@ function BrandEditor({ brand }: { brand: BrandFieldsFragment }) {
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
+    const refocus = keepSubmitterFocus(event);
     const toneTraits = draft.toneTraits.filter((t) => t.weAre.trim() || t.weAreNot.trim());
     const result = await updateBrand({
       input: {
@@ -94,6 +96,7 @@ function BrandEditor({ brand }: { brand: BrandFieldsFragment }) {
       setSaved(true);
       setLogo(undefined);
     }
+    refocus();
   };
 
   const remove = async () => {
@@ -118,6 +121,7 @@ function BrandEditor({ brand }: { brand: BrandFieldsFragment }) {
               value={draft.name}
               onChange={(e) => set('name', e.target.value)}
               invalid={field === 'name'}
+              errorId="brand-error"
             />
             <TextArea
               label="Description"
@@ -147,6 +151,7 @@ function BrandEditor({ brand }: { brand: BrandFieldsFragment }) {
                       )
                     }
                     invalid={field?.startsWith(`toneTraits.${i}`)}
+                    errorId="brand-error"
                   />
                   <TextField
                     label={`We are not (${i + 1})`}
@@ -342,7 +347,7 @@ function BrandEditor({ brand }: { brand: BrandFieldsFragment }) {
             </div>
           </section>
         </fieldset>
-        <ErrorNotice message={describeError(error)} />
+        <ErrorNotice message={describeError(error)} id="brand-error" />
         {saved && <SuccessNotice>Brand saved.</SuccessNotice>}
         {canEdit && (
           <div className="actions sticky">

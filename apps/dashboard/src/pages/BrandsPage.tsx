@@ -46,7 +46,7 @@ export function BrandsPage() {
                 <Link href={`/brands/${brand.id}`}>{brand.name}</Link>
               </h2>
               <p>{brand.description || 'No description yet.'}</p>
-              <div className="swatches" aria-label={`Palette: ${brand.palette.join(', ') || 'none'}`}>
+              <div className="swatches" role="img" aria-label={`Palette: ${brand.palette.join(', ') || 'none'}`}>
                 {brand.palette.map((hex) => (
                   <span key={hex} className="swatch" style={{ background: hex }} />
                 ))}
@@ -73,10 +73,13 @@ function NewBrandForm({ onCancel }: { onCancel?: () => void }) {
       <h2>New brand</h2>
       <TextField
         label="Brand name"
+        // Opened by "New brand" (which it replaces): focus starts in the form.
+        autoFocus={!!onCancel}
         required
         value={name}
         onChange={(e) => setName(e.target.value)}
         invalid={errorField(error) === 'name'}
+        errorId="new-brand-error"
       />
       <TextArea
         label="What the brand does"
@@ -85,7 +88,7 @@ function NewBrandForm({ onCancel }: { onCancel?: () => void }) {
         onChange={(e) => setDescription(e.target.value)}
         hint="One or two sentences. You can describe the voice in detail on the next page."
       />
-      <ErrorNotice message={describeError(error)} />
+      <ErrorNotice message={describeError(error)} id="new-brand-error" />
       <div className="actions">
         <button type="submit" disabled={fetching}>
           Create brand

@@ -3,6 +3,7 @@ import { useMutation, useQuery } from 'urql';
 import {
   BrandDocument,
   CampaignDocument,
+  CampaignResultsDocument,
   CampaignStatusValues,
   UpdateCampaignDocument,
   type CampaignFieldsFragment,
@@ -11,6 +12,7 @@ import {
 } from '../graphql/generated';
 import { describeError, errorField } from '../lib/errors';
 import { Link } from '../lib/router';
+import { keepSubmitterFocus } from '../lib/focus';
 import { hasRole, useSession } from '../lib/use-session';
 import { TextArea, TextField } from '../components/Field';
 import { ChannelPicker } from '../components/ChannelPicker';
@@ -18,8 +20,13 @@ import { ErrorNotice, Loading, SuccessNotice } from '../components/Notice';
 import { CopyStudio } from '../components/CopyStudio';
 import { ImageStudio } from '../components/ImageStudio';
 
+const RESULTS_CONTEXT = { additionalTypenames: ['CopyVariant', 'Asset'] };
+
 export function CampaignPage({ id }: { id: string }) {
   const [{ data, error }] = useQuery({ query: CampaignDocument, variables: { id } });
+  // The copy and images load with the page (the studios share this query), so the page appears
+  // once, whole, instead of showing "No copy yet" and then jumping when the results arrive.
+  const [results] = useQuery({ query: CampaignResultsDocument, variables: { id }, context: RESULTS_CONTEXT });
   if (error) {
     return (
       <section>
@@ -29,7 +36,7 @@ export function CampaignPage({ id }: { id: string }) {
       </section>
     );
   }
-  if (!data) return <Loading what="the campaign" />;
+  if (!data || (!results.data && !results.error)) return <Loading what="the campaign" />;
   return <Campaign campaign={data.campaign} key={data.campaign.id} />;
 }
 
@@ -46,8 +53,10 @@ function Campaign({ campaign }: { campaign: CampaignFieldsFragment }) {
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
+    const refocus = keepSubmitterFocus(event);
     const result = await updateCampaign({ input: { id: campaign.id, name, brief, channels, status } });
     setSaved(!!result.data);
+    refocus();
   };
 
   return (
@@ -68,6 +77,7 @@ function Campaign({ campaign }: { campaign: CampaignFieldsFragment }) {
               value={name}
               onChange={(e) => (setName(e.target.value), setSaved(false))}
               invalid={errorField(error) === 'name'}
+              errorId="campaign-error"
             />
             <TextArea
               label="Brief"
@@ -75,6 +85,7 @@ function Campaign({ campaign }: { campaign: CampaignFieldsFragment }) {
               value={brief}
               onChange={(e) => (setBrief(e.target.value), setSaved(false))}
               invalid={errorField(error) === 'brief'}
+              errorId="campaign-error"
             />
             <ChannelPicker value={channels} onChange={(c) => (setChannels(c), setSaved(false))} />
             <div className="field">
@@ -88,7 +99,7 @@ function Campaign({ campaign }: { campaign: CampaignFieldsFragment }) {
               </select>
             </div>
           </fieldset>
-          <ErrorNotice message={describeError(error)} />
+          <ErrorNotice message={describeError(error)} id="campaign-error" />
           {saved && <SuccessNotice>Campaign saved.</SuccessNotice>}
           {canEdit && (
             <button type="submit" disabled={fetching}>

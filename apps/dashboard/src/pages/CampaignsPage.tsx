@@ -103,7 +103,15 @@ function NewCampaignForm({
   return (
     <form className="panel" onSubmit={submit} aria-label="New campaign">
       <h2>New campaign</h2>
-      <TextField label="Campaign name" required value={name} onChange={(e) => setName(e.target.value)} invalid={field === 'name'} />
+      <TextField
+        label="Campaign name"
+        autoFocus
+        required
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        invalid={field === 'name'}
+        errorId="new-campaign-error"
+      />
       <div className="field">
         <label htmlFor="campaign-brand">Brand</label>
         <select id="campaign-brand" value={brandId} onChange={(e) => setBrandId(e.target.value)}>
@@ -131,9 +139,10 @@ function NewCampaignForm({
         value={brief}
         onChange={(e) => setBrief(e.target.value)}
         invalid={field === 'brief'}
+        errorId="new-campaign-error"
         hint="The offer, who it is for, and the one thing the reader should do. Facts here are what the copy may claim."
       />
-      <ErrorNotice message={describeError(error)} />
+      <ErrorNotice message={describeError(error)} id="new-campaign-error" />
       <div className="actions">
         <button type="submit" disabled={fetching || !brandId}>
           Create campaign

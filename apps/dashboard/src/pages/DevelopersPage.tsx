@@ -8,6 +8,7 @@ import { TextField } from '../components/Field';
 import { CopyButton } from '../components/CopyButton';
 import { EmptyState, ErrorNotice, Loading } from '../components/Notice';
 import { Webhooks } from '../components/Webhooks';
+import { TableRegion } from '../components/TableRegion';
 
 const SCOPE_HELP: Record<ApiKeyScope, string> = {
   READ: 'read brands, campaigns, jobs and usage',
@@ -104,7 +105,7 @@ function ApiKeys({ canManage }: { canManage: boolean }) {
         </EmptyState>
       )}
       {keys.length > 0 && (
-        <div className="table-wrap">
+        <TableRegion label="API keys">
           <table>
             <caption className="visually-hidden">API keys</caption>
             <thead>
@@ -144,7 +145,7 @@ function ApiKeys({ canManage }: { canManage: boolean }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableRegion>
       )}
     </section>
   );

@@ -36,7 +36,15 @@ function SignUpForm() {
     <main className="auth" id="main">
       <h1>Create your Brandwright account</h1>
       <form onSubmit={submit} aria-label="Sign up">
-        <TextField label="Your name" autoComplete="name" required value={form.name} onChange={set('name')} invalid={field === 'name'} />
+        <TextField
+          label="Your name"
+          autoComplete="name"
+          required
+          value={form.name}
+          onChange={set('name')}
+          invalid={field === 'name'}
+          errorId="sign-up-error"
+        />
         <TextField
           label="Work email"
           type="email"
@@ -45,6 +53,7 @@ function SignUpForm() {
           value={form.email}
           onChange={set('email')}
           invalid={field === 'email'}
+          errorId="sign-up-error"
         />
         <TextField
           label="Password"
@@ -55,6 +64,7 @@ function SignUpForm() {
           value={form.password}
           onChange={set('password')}
           invalid={field === 'password'}
+          errorId="sign-up-error"
           hint="At least 10 characters. A short sentence is easy to remember."
         />
         <TextField
@@ -64,7 +74,7 @@ function SignUpForm() {
           onChange={set('workspaceName')}
           hint="Your company or agency. You can add more workspaces later."
         />
-        <ErrorNotice message={describeError(error)} />
+        <ErrorNotice message={describeError(error)} id="sign-up-error" />
         <button type="submit" disabled={fetching}>
           {fetching ? 'Creating account…' : 'Sign up'}
         </button>

@@ -20,6 +20,7 @@ import { hasRole, useSession } from '../lib/use-session';
 import { TextField } from '../components/Field';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorNotice, Loading, SuccessNotice } from '../components/Notice';
+import { TableRegion } from '../components/TableRegion';
 
 const ROLE_HELP: Record<Role, string> = {
   OWNER: 'everything, including roles and billing',
@@ -43,7 +44,7 @@ export function TeamPage() {
       <ErrorNotice message={describeError(error ?? changeState.error ?? removeState.error)} />
       {!data && !error && <Loading what="members" />}
       {data && (
-        <div className="table-wrap">
+        <TableRegion label="Members">
           <table>
             <caption>Members</caption>
             <thead>
@@ -96,7 +97,7 @@ export function TeamPage() {
               })}
             </tbody>
           </table>
-        </div>
+        </TableRegion>
       )}
       {isAdmin && <Invitations />}
       <NewWorkspace />
@@ -136,6 +137,9 @@ function Invitations() {
               </option>
             ))}
           </select>
+          <small id="invite-role-hint" className="hint">
+            What they may do. You can change it later in the members table.
+          </small>
         </div>
         <button type="submit" disabled={fetching}>
           Send invitation

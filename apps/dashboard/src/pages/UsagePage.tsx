@@ -14,6 +14,7 @@ import { hasRole, useSession } from '../lib/use-session';
 import { TextField } from '../components/Field';
 import { ErrorNotice, Loading, SuccessNotice } from '../components/Notice';
 import { METER_LABELS, UsageChart } from '../components/UsageChart';
+import { TableRegion } from '../components/TableRegion';
 
 const money = (cents: number, currency = 'usd') => new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(cents / 100);
 const BILLING_CONTEXT = { additionalTypenames: ['Billing'] };
@@ -42,7 +43,7 @@ export function UsagePage() {
           {b.paymentRequired && (
             <ErrorNotice message="A payment failed, so generation is paused. Open the billing portal below and update your payment method." />
           )}
-          <div className="stats" aria-label="This billing period">
+          <div className="stats" role="group" aria-label="This billing period">
             <div className="stat">
               Plan<strong>{b.plan.name}</strong>
             </div>
@@ -67,7 +68,7 @@ export function UsagePage() {
         <section className="panel" aria-labelledby="usage-heading">
           <h2 id="usage-heading">Credits by day</h2>
           <UsageChart byDay={usage.data.usage.byDay} from={usage.data.usage.from} to={usage.data.usage.to} />
-          <div className="table-wrap">
+          <TableRegion label="Credits by meter">
             <table>
               <caption>By meter ({usage.data.usage.totalCredits} credits)</caption>
               <thead>
@@ -92,7 +93,7 @@ export function UsagePage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableRegion>
         </section>
       )}
       {b && billing.data && <Plans current={b.plan.id} plans={billing.data.plans} canManage={isAdmin} />}
@@ -199,7 +200,7 @@ function Invoices() {
       <ErrorNotice message={describeError(error)} />
       {data && data.invoices.length === 0 && <p className="muted">No invoices yet. They appear here after your first paid period.</p>}
       {data && data.invoices.length > 0 && (
-        <div className="table-wrap">
+        <TableRegion label="Invoices">
           <table>
             <caption className="visually-hidden">Invoices</caption>
             <thead>
@@ -236,7 +237,7 @@ function Invoices() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableRegion>
       )}
     </section>
   );
