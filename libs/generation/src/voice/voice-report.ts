@@ -91,7 +91,7 @@ export const FAILING_SCORE_CAP = GOOD_SCORE - 10;
 /** Sentences longer than this on average cost points when the brand's samples do not say otherwise. */
 export const LONG_SENTENCE_WORDS = 20;
 /** Voice similarity below this reads off-voice (calibrated on the bench:voice fixture). */
-export const ON_VOICE_SIMILARITY = 0.3;
+export const ON_VOICE_SIMILARITY = 0.4;
 
 /** Syllables by vowel groups, with a silent final e: good enough for a grade estimate. */
 function syllables(word: string): number {

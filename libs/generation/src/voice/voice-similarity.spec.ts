@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { charNgramSimilarity, memorisation, stylometricSimilarity, voiceSimilarity } from './voice-similarity';
+import { charNgramSimilarity, memorisation, stylometricSimilarity, voiceSimilarity, wordOverlap } from './voice-similarity';
+import { RIDGELINE_OFF_VOICE, RIDGELINE_ON_VOICE, RIDGELINE_SAMPLES } from './voice-fixture';
 
 const samples = [
   'Small-batch coffee, roasted on Monday and at your door by Friday.',
@@ -31,4 +32,17 @@ test('memorisation flags a sample copied verbatim or nearly, not shared common w
   assert.equal(fresh.copied, false);
   assert.ok(fresh.longestSharedWords < 4);
   assert.equal(fresh.overlap, 0);
+});
+
+test('on the fixture, similarity ranks held-out on-voice copy above off-voice copy, better than word overlap', () => {
+  const pairwise = (score: (t: string, s: readonly string[]) => number) => {
+    let right = 0;
+    for (const on of RIDGELINE_ON_VOICE)
+      for (const off of RIDGELINE_OFF_VOICE) right += score(on, RIDGELINE_SAMPLES) > score(off, RIDGELINE_SAMPLES) ? 1 : 0;
+    return right / (RIDGELINE_ON_VOICE.length * RIDGELINE_OFF_VOICE.length);
+  };
+  const ours = pairwise(voiceSimilarity);
+  const baseline = pairwise(wordOverlap);
+  assert.ok(ours >= 0.95, `pairwise accuracy ${ours}`);
+  assert.ok(ours > baseline, `${ours} vs word overlap ${baseline}`);
 });
