@@ -190,6 +190,16 @@ export function VariantCard({ variant, limit, canEdit }: { variant: VariantField
     card.current?.focus();
     announce(done);
   };
+  // A variant that breaks a hard rule of the voice is approved only with a reason.
+  const [askReason, setAskReason] = useState(false);
+  const [reason, setReason] = useState('');
+  const approveWithReason = async () => {
+    const result = await approve({ id: variant.id, reason: reason.trim() });
+    if (!result.data) return;
+    setAskReason(false);
+    card.current?.focus();
+    announce('Variant approved with a reason.');
+  };
   return (
     <li
       className="variant"
@@ -203,16 +213,19 @@ export function VariantCard({ variant, limit, canEdit }: { variant: VariantField
       <div className="row">
         <CharacterCounter count={channelCharacters(variant.text)} limit={limit ?? variant.voiceReport.maxChars} />
         <span className="badge info">{variant.status.toLowerCase()}</span>
+        {!variant.passesHardRules && <span className="badge fail">Fails the brand’s rules</span>}
       </div>
       <VoiceReportBadges report={variant.voiceReport} />
+      {variant.approvalReason && <p className="muted">Approved anyway: {variant.approvalReason}</p>}
       <PromptCutsNote report={variant.voiceReport} />
       <div className="actions">
         {canEdit && (
           <>
             <button
               type="button"
-              onClick={() => decide(approve, 'Variant approved.')}
+              onClick={() => (variant.passesHardRules ? decide(approve, 'Variant approved.') : setAskReason(true))}
               disabled={approveState.fetching || variant.status === 'APPROVED'}
+              aria-expanded={variant.passesHardRules ? undefined : askReason}
             >
               Approve
             </button>
@@ -228,6 +241,23 @@ export function VariantCard({ variant, limit, canEdit }: { variant: VariantField
         )}
         <CopyButton text={variant.text} label="Copy text" />
       </div>
+      {askReason && variant.status !== 'APPROVED' && (
+        <form
+          className="approve-reason"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void approveWithReason();
+          }}
+        >
+          <label>
+            This copy breaks the brand’s rules. Why approve it anyway?
+            <textarea value={reason} onChange={(e) => setReason(e.target.value)} maxLength={1000} required autoFocus />
+          </label>
+          <button type="submit" disabled={!reason.trim() || approveState.fetching}>
+            Approve with this reason
+          </button>
+        </form>
+      )}
       <ErrorNotice message={describeError(approveState.error ?? rejectState.error)} />
     </li>
   );

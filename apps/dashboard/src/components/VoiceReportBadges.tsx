@@ -1,20 +1,29 @@
 import type { VariantFieldsFragment } from '../graphql/generated';
+import { GOOD_VOICE_SCORE, voiceCheckLabel } from '../lib/voice-labels';
 
-/** The voice report as short badges; each failed check says why in its title and its text. */
+/** The voice report as short badges in the product's words (never rule ids), and what the engine did. */
 export function VoiceReportBadges({ report }: { report: VariantFieldsFragment['voiceReport'] }) {
   const score = Math.round(report.score);
   return (
     <div className="badges" role="group" aria-label="Voice report">
-      <span className={`badge ${score >= 70 ? 'pass' : 'fail'}`}>Voice {score}/100</span>
-      <span className="badge info">Grade {report.readingGrade.toFixed(1)}</span>
-      {report.bannedTermsFound.length > 0 && <span className="badge fail">Banned: {report.bannedTermsFound.join(', ')}</span>}
-      {report.requiredTermsMissing.length > 0 && <span className="badge fail">Missing: {report.requiredTermsMissing.join(', ')}</span>}
+      <span className={`badge ${score >= GOOD_VOICE_SCORE ? 'pass' : 'fail'}`}>Voice {score}/100</span>
+      {report.hardRulesPassed === false && <span className="badge fail">Breaks a hard rule</span>}
       {report.checks.map((check) => (
-        <span key={check.rule} className={`badge ${check.passed ? 'pass' : 'fail'}`} title={check.detail}>
-          {check.passed ? '✓' : '✗'} {check.rule}
-          {!check.passed && <span className="visually-hidden">: {check.detail}</span>}
+        <span key={check.rule} className={`badge ${check.passed ? 'pass' : 'fail'}`} data-hard={check.hard ?? undefined}>
+          <span aria-hidden="true">{check.passed ? '✓' : '✗'} </span>
+          {voiceCheckLabel(check, report)}
         </span>
       ))}
+      {report.actions && report.actions.length > 0 && (
+        <details className="voice-actions">
+          <summary>What the engine did</summary>
+          <ul>
+            {report.actions.map((action, i) => (
+              <li key={i}>{action.label}</li>
+            ))}
+          </ul>
+        </details>
+      )}
     </div>
   );
 }
