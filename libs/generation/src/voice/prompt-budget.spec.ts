@@ -11,6 +11,15 @@ import { budgetCopyPrompt } from './prompt-budget';
 import { CHANNEL_IDS, CHANNEL_SPECS } from './channel-specs';
 import type { BrandVoice } from './brand-voice';
 
+/** The prompt generateVariants sends (promptTokens in its result counts every run, retries included). */
+async function promptFor(engine: TextEngine, channel: (typeof CHANNEL_IDS)[number]) {
+  const spec = CHANNEL_SPECS[channel];
+  return budgetCopyPrompt({ brand, channel: spec, brief }, spec.maxNewTokens, {
+    contextLength: engine.contextLength,
+    countTokens: (m) => engine.countTokens(m),
+  });
+}
+
 /** A brand as marketers fill it in: three tone pairs, terms, rules and three pieces of example copy. */
 const brand: BrandVoice = {
   name: 'Northwind Outfitters',
@@ -70,7 +79,9 @@ describe('prompt budgeting', () => {
       const result = await generateVariants(demo, { brand, channel, brief, variants: 1, seed: 1 });
       assert.ok(result.variants.length >= 1, channel);
       const report = result.variants[0].report;
-      assert.ok(result.promptTokens + CHANNEL_SPECS[channel].maxNewTokens <= demo.contextLength, channel);
+      const prompt = await promptFor(demo, channel);
+      assert.ok(prompt.promptTokens + CHANNEL_SPECS[channel].maxNewTokens <= demo.contextLength, channel);
+      assert.deepEqual(report.examplesDropped, prompt.examplesDropped, `${channel}: the report says what the prompt left out`);
       assert.deepEqual(report.voiceLinesShortened, [], `${channel}: the full voice fits`);
     }
   });
@@ -84,8 +95,11 @@ describe('prompt budgeting', () => {
         const spec = CHANNEL_SPECS[channel];
         const result = await generateVariants(small, { brand, channel, brief, variants: 1, seed: 1 });
         assert.ok(result.variants.length >= 1, channel);
-        assert.ok(result.promptTokens + spec.maxNewTokens <= small.contextLength, `${channel}: prompt + copy fit`);
+        const prompt = await promptFor(small, channel);
+        const counted = await small.countTokens(prompt.messages);
+        assert.ok(counted + spec.maxNewTokens <= small.contextLength, `${channel}: prompt + copy fit`);
         const { examplesDropped } = result.variants[0].report;
+        assert.deepEqual(examplesDropped, prompt.examplesDropped, `${channel}: the report says what the prompt left out`);
         const fitting = brand.exampleCopy.filter((e) => e.length <= spec.maxChars);
         for (const e of examplesDropped) assert.ok(fitting.includes(e), `${channel}: only examples it would use are dropped`);
         // Longest first: each dropped example is at least as long as every example kept.
