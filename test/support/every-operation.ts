@@ -293,6 +293,8 @@ export const OPERATIONS: Record<string, OperationSpec> = {
     allowedErrors: ['CONFLICT'],
     variables: () => ({ first: 5 }),
   },
+  auditEvents: { access: 'ADMIN', brand: 'workspace', variables: () => ({ first: 50 }) },
+  auditEventsExport: { access: 'ADMIN', brand: 'workspace', variables: () => ({ format: 'JSONL' }) },
   billingAlerts: { access: 'VIEWER', brand: 'workspace', variables: none },
   markBillingAlertRead: {
     access: 'VIEWER',

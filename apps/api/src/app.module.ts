@@ -19,6 +19,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 import { BillingModule } from './billing/billing.module';
 import { UsageModule } from './usage/usage.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { AuditModule } from './audit/audit.module';
 
 /** Modules shared by the api and the worker: configuration, logging, metrics, database, Redis. */
 export function coreModules(config: AppConfig, logger: Logger): DynamicModule[] {
@@ -36,6 +37,7 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         CommonModule,
+        AuditModule,
         GraphqlModule,
         AuthModule,
         UsersModule,

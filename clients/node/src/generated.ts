@@ -6,6 +6,22 @@ export type ApiKeyScope = 'GENERATE' | 'MANAGE' | 'READ';
 
 export type AssetFileKind = 'PNG' | 'THUMBNAIL' | 'WEBP';
 
+export type AuditActorKind = 'ANONYMOUS' | 'API_KEY' | 'MEMBER' | 'SYSTEM';
+
+export interface AuditEventFilter {
+  actorApiKeyId?: string | null;
+  actorUserId?: string | null;
+  entityId?: string | null;
+  entityType?: string | null;
+  operation?: string | null;
+  since?: string | null;
+  until?: string | null;
+}
+
+export type AuditExportFormat = 'CSV' | 'JSONL';
+
+export type AuditOutcome = 'FAILED' | 'SUCCEEDED';
+
 export type BillingAlertKind = 'CREDITS_80' | 'CREDITS_100';
 
 export interface CampaignFilter {
@@ -204,6 +220,29 @@ export interface QueryOperations {
       scopes: Array<ApiKeyScope>;
     }>;
   };
+  auditEvents: {
+    variables: { after?: string | null; filter?: AuditEventFilter | null; first?: number | null };
+    result: {
+      nodes: Array<{
+        actorApiKeyId: string | null;
+        actorKind: AuditActorKind;
+        actorRole: string | null;
+        actorUserId: string | null;
+        afterHash: string | null;
+        beforeHash: string | null;
+        createdAt: string;
+        entityId: string | null;
+        entityType: string | null;
+        errorCode: string | null;
+        id: string;
+        operation: string;
+        outcome: AuditOutcome;
+        requestId: string | null;
+      }>;
+      pageInfo: { endCursor: string | null; hasNextPage: boolean };
+    };
+  };
+  auditEventsExport: { variables: { filter?: AuditEventFilter | null; format: AuditExportFormat; limit?: number | null }; result: string };
   billing: {
     variables: Record<string, never>;
     result: {
@@ -1339,6 +1378,16 @@ export const OPERATIONS = {
   apiKeys: {
     kind: 'query',
     document: 'query ApiKeys { apiKeys { brandIds createdAt createdBy expiresAt id lastUsedAt name prefix revokedAt scopes } }',
+  },
+  auditEvents: {
+    kind: 'query',
+    document:
+      'query AuditEvents($after: String, $filter: AuditEventFilter, $first: Int) { auditEvents(after: $after, filter: $filter, first: $first) { nodes { actorApiKeyId actorKind actorRole actorUserId afterHash beforeHash createdAt entityId entityType errorCode id operation outcome requestId } pageInfo { endCursor hasNextPage } } }',
+  },
+  auditEventsExport: {
+    kind: 'query',
+    document:
+      'query AuditEventsExport($filter: AuditEventFilter, $format: AuditExportFormat!, $limit: Int) { auditEventsExport(filter: $filter, format: $format, limit: $limit) }',
   },
   billing: {
     kind: 'query',

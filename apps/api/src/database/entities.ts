@@ -1,4 +1,5 @@
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
+import { AuditEventEntity } from '../audit/audit-event.entity';
 import { AssetEntity } from '../assets/asset.entity';
 import { CopyVariantEntity } from '../generation/copy-variant.entity';
 import { GenerationJobEntity } from '../generation/generation-job.entity';
@@ -27,4 +28,5 @@ export const entities = [
   AssetEntity,
   WebhookEndpointEntity,
   WebhookDeliveryEntity,
+  AuditEventEntity,
 ];
