@@ -29,6 +29,7 @@ export {
   type VoiceRule,
 } from './voice/voice-report';
 export { applyHeadlineCase, followsHeadlineCase } from './voice/headline-case';
+export { learnVoice, pickExemplars, type VoiceProposal, type Proposal, type ExemplarProposal } from './voice/learn-voice';
 export {
   voiceSimilarity,
   charNgramSimilarity,
