@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { createHmac, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import type { TestApp } from '../support/app';
+import { startApp, type TestApp } from '../support/app';
 import { type Fixture, OPERATIONS, operationText, run, schemaOperations, seedWorkspace, startSweepApp } from '../support/every-operation';
-import { fails, ok } from '../support/graphql';
+import { fails, ok, signUp } from '../support/graphql';
 
 /**
  * The audit log (docs/audit.md): every mutation in the live schema leaves a row (table-driven from
@@ -174,7 +175,7 @@ describe('reading and exporting the log', () => {
       [fx.elsewhere.workspaceId],
     );
     const owners = await fx.sql(`SELECT count(*)::int AS n FROM audit_events WHERE workspace_id = $1`, [fx.owner.workspaceId]);
-    assert.ok(owners[0].n > 0, 'the owner’s workspace has events that did not show');
+    assert.ok(Number(owners[0].n) > 0, 'the owner’s workspace has events that did not show');
   });
 
   test('bad filters and limits are named', async () => {
@@ -263,7 +264,7 @@ describe('append-only below the api', () => {
     });
 
   test('the application role can read and insert its workspace’s rows, but UPDATE, DELETE and TRUNCATE are refused', async () => {
-    const [row] = await fx.sql(`SELECT id, operation FROM audit_events WHERE workspace_id = $1 ORDER BY created_at LIMIT 1`, [
+    const [row]: AuditRow[] = await fx.sql(`SELECT id, operation FROM audit_events WHERE workspace_id = $1 ORDER BY created_at LIMIT 1`, [
       fx.owner.workspaceId,
     ]);
     assert.ok(row, 'the owner’s workspace has events');
@@ -291,7 +292,9 @@ describe('append-only below the api', () => {
     await fx.sql(`CREATE ROLE ${probe} NOLOGIN BYPASSRLS`);
     await fx.sql(`GRANT ALL ON audit_events TO ${probe}`);
     try {
-      const [row] = await fx.sql(`SELECT id, operation FROM audit_events WHERE workspace_id = $1 LIMIT 1`, [fx.owner.workspaceId]);
+      const [row]: AuditRow[] = await fx.sql(`SELECT id, operation FROM audit_events WHERE workspace_id = $1 LIMIT 1`, [
+        fx.owner.workspaceId,
+      ]);
       assert.match(await attempt(probe, `UPDATE audit_events SET operation = 'forged' WHERE id = $1`, row.id), /append-only: UPDATE/);
       assert.match(await attempt(probe, `DELETE FROM audit_events WHERE id = $1`, row.id), /append-only: DELETE/);
       const [after] = await fx.sql(`SELECT operation FROM audit_events WHERE id = $1`, [row.id]);
@@ -300,5 +303,58 @@ describe('append-only below the api', () => {
       await fx.sql(`REVOKE ALL ON audit_events FROM ${probe}`);
       await fx.sql(`DROP ROLE ${probe}`);
     }
+  });
+});
+
+describe('billing changes Stripe makes', () => {
+  const secret = 'whsec_audit_test_secret';
+  let stripeApp: TestApp;
+  before(async () => {
+    stripeApp = await startApp({ STRIPE_SECRET_KEY: 'sk_test_audit', STRIPE_WEBHOOK_SECRET: secret });
+  });
+  after(() => stripeApp.close());
+
+  test('a payment outcome from a Stripe webhook is recorded as the system, in the customer’s workspace', async () => {
+    const person = await signUp(stripeApp.url, 'Payer');
+    const customer = `cus_${randomUUID().slice(0, 8)}`;
+    const sql = async (text: string, params: unknown[]) => {
+      const client = new pg.Client({ connectionString: stripeApp.database.url });
+      await client.connect();
+      try {
+        return (await client.query(text, params)).rows;
+      } finally {
+        await client.end();
+      }
+    };
+    await sql(
+      `INSERT INTO billing_accounts (workspace_id, stripe_customer_id) VALUES ($1, $2)
+       ON CONFLICT (workspace_id) DO UPDATE SET stripe_customer_id = $2`,
+      [person.workspaceId, customer],
+    );
+    const signedAt = Math.floor(Date.now() / 1000);
+    const eventId = `evt_${randomUUID()}`;
+    const body = JSON.stringify({
+      id: eventId,
+      object: 'event',
+      type: 'invoice.payment_failed',
+      created: signedAt,
+      data: { object: { object: 'invoice', customer } },
+    });
+    const v1 = createHmac('sha256', secret).update(`${signedAt}.${body}`).digest('hex');
+    const response = await fetch(`${stripeApp.url}/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': `t=${signedAt},v1=${v1}` },
+      body,
+    });
+    assert.equal(response.status, 200, await response.text());
+    const listed = await ok(
+      stripeApp.url,
+      `query { auditEvents(filter: { entityType: "StripeEvent" }) { nodes { actorKind operation entityId actorUserId } } }`,
+      {},
+      person.token,
+    );
+    assert.deepEqual(listed.auditEvents.nodes, [
+      { actorKind: 'SYSTEM', operation: 'stripe.invoice.payment_failed', entityId: eventId, actorUserId: null },
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import { TenantDb } from '../database/tenant-db';
 import { LOGGER } from '../common/logging/logger.module';
 import { paginate, type Connection } from '../common/pagination/pagination';
 import { AuditEventEntity } from './audit-event.entity';
+import type { AuditNote } from './audit-note';
 
 /** A row to append; `workspaceId` null only for events outside any workspace. */
 export type AuditRecord = Omit<AuditEventEntity, 'id' | 'createdAt'>;
@@ -40,6 +41,25 @@ export class AuditService {
     } catch (err) {
       this.logger.error({ err, operation: record.operation, workspaceId: record.workspaceId }, 'audit event not recorded');
     }
+  }
+
+  /** An event the system caused (a Stripe webhook's billing change), not a member or key. */
+  recordSystem(workspaceId: string, operation: string, what: AuditNote, requestId: string | null = null): Promise<void> {
+    return this.append({
+      workspaceId,
+      actorKind: 'SYSTEM',
+      actorUserId: null,
+      actorApiKeyId: null,
+      actorRole: null,
+      operation,
+      entityType: what.entityType ?? null,
+      entityId: what.entityId ?? null,
+      beforeHash: what.beforeHash ?? null,
+      afterHash: what.afterHash ?? null,
+      outcome: 'SUCCEEDED',
+      errorCode: null,
+      requestId,
+    });
   }
 
   list(filter: AuditFilter, first: number | undefined, after: string | undefined): Promise<Connection<AuditEventEntity>> {
