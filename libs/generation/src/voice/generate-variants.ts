@@ -135,6 +135,14 @@ export async function generateVariants(
     });
   }
   const byScore = (a: CopyVariant, b: CopyVariant) => b.report.score - a.report.score || a.seed - b.seed;
-  const variants = [...passing.sort(byScore), ...failing.sort(byScore).slice(0, Math.max(0, count - passing.length))];
+  const kept = failing.sort(byScore).slice(0, Math.max(0, count - passing.length));
+  // A failing variant stands for its slot, which had every try.
+  for (const v of kept) {
+    v.report.actions = [
+      ...v.report.actions.filter((a) => a.rule !== 'retries'),
+      { rule: 'retries', label: `Generated ${HARD_RULE_TRIES} times; still breaks a hard rule` },
+    ];
+  }
+  const variants = [...passing.sort(byScore), ...kept];
   return { variants, promptTokens, outputTokens, modelId: model!.modelId, isDemo: model!.isDemo };
 }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { buildTinyTextModel } from '../models/tiny-text-model';
 import { TextEngine } from '../text/text-engine';
 import { generateVariants, type CopyVariant } from './generate-variants';
+import { GOOD_SCORE } from './voice-report';
 import { CHANNEL_IDS, CHANNEL_SPECS, type ChannelId } from './channel-specs';
 import type { BrandVoice, TextCase } from './brand-voice';
 
@@ -145,4 +146,17 @@ test('over 500 variants on random-weight models, every channel: zero hard-rule v
   // The engine did act: vetoes, forcing and case rewriting all happened somewhere.
   for (const rule of ['exclamation', 'contractions', 'required_terms', 'case', 'banned_terms'])
     assert.ok(actions.has(rule), `no ${rule} action in ${[...actions]}`);
+});
+
+test('a rule the engine cannot hold (two required terms longer than the slot) is never shown as passing', async () => {
+  const b = { ...brand('sentence'), requiredTerms: ['Ridgeline Roasters', 'Cold Brew Club'] };
+  const result = await generateVariants(engines[0].engine, { brand: b, channel: 'GOOGLE_RSA_PATH', brief: 'Launch', variants: 3, seed: 5 });
+  assert.ok(result.variants.length > 0);
+  for (const v of result.variants) {
+    assert.ok(violations(v, b, 'GOOGLE_RSA_PATH').length > 0, 'the slot cannot hold both terms');
+    assert.equal(v.passesHardRules, false, v.text);
+    assert.ok(v.report.score < GOOD_SCORE);
+    assert.match(v.report.checks.find((c) => c.rule === 'required_terms')!.label, /^Missing required terms?: /);
+    assert.ok(v.report.actions.some((a) => a.label === 'Generated 4 times; still breaks a hard rule'));
+  }
 });

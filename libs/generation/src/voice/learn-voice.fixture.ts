@@ -27,9 +27,9 @@ const RIDGELINE_HOOKS = ['Roasted This Week', 'at Your Door', 'from Family Farms
 const RIDGELINE_LINES = [
   (p: string) => `We're roasting our ${p.toLowerCase()} in small lots, and it's at your door in days.`,
   (p: string) => `Notes of cocoa, cherry, and toasted almond. You'll taste the ridge in our ${p.toLowerCase()}.`,
-  (p: string) => `Pick a grind, a bag size, and a schedule. We'll handle the rest.`,
+  () => `Pick a grind, a bag size, and a schedule. We'll handle the rest.`,
   (p: string) => `Our ${p.toLowerCase()} doesn't sit on a shelf. It's roasted, packed, and shipped the same week.`,
-  (p: string) => `Pause, skip, or cancel anytime. There's no form and no call.`,
+  () => `Pause, skip, or cancel anytime. There's no form and no call.`,
 ];
 
 const SNACKLE_PRODUCTS = [
@@ -47,10 +47,10 @@ const SNACKLE_PRODUCTS = [
 const SNACKLE_HOOKS = ['are back in stock', 'for every lunchbox', 'with zero fuss', 'now in party size', 'for road trips'];
 const SNACKLE_LINES = [
   (p: string) => `Crunchy, salty and totally snackable! Grab your ${p.toLowerCase()} today 🍿`,
-  (p: string) => `Made with real cheese, sea salt and sunflower oil! We think you will love them 😋`,
+  () => `Made with real cheese, sea salt and sunflower oil! We think you will love them 😋`,
   (p: string) => `Perfect for school, work and weekend trips! Order ${p.toLowerCase()} now 🎉`,
   (p: string) => `Big flavour, small price! Stock up on ${p.toLowerCase()} and save 🙌`,
-  (p: string) => `Baked not fried, gluten free and vegan! You are going to want seconds 🥳`,
+  () => `Baked not fried, gluten free and vegan! You are going to want seconds 🥳`,
 ];
 
 function ads(products: string[], hooks: string[], lines: ((p: string) => string)[]): FixtureAd[] {
