@@ -11,6 +11,7 @@ import { StripeFake } from '../stripe-fake/stripe-fake';
 import { buildDashboard } from './support/dashboard-build';
 import { LAPTOP, asPerson, screenshot } from './support/browser';
 import { createFirstBrand, fillSignUp, newPerson, openFromNav, signUp } from './support/people';
+import { expectAccessible } from './support/axe';
 
 /** A POST the client-webhook receiver got: what a customer's server would see. */
 interface ReceivedHook {
@@ -105,6 +106,7 @@ describe('dashboard in a browser: voice trial, webhooks, invitations, workspaces
       // An endpoint first, so the trial's completion is delivered to it.
       await openFromNav(page, 'Developers');
       await page.getByRole('region', { name: 'No webhook endpoints' }).waitFor();
+      await expectAccessible(page, 'no webhook endpoints');
       await page.getByLabel('Endpoint URL').fill(hooks.url);
       await page.getByRole('button', { name: 'Add endpoint' }).click();
       const secret = (await page.getByLabel('Webhook signing secret').textContent()) ?? '';
@@ -152,6 +154,7 @@ describe('dashboard in a browser: voice trial, webhooks, invitations, workspaces
       await trial.getByRole('button', { name: 'Try it' }).waitFor({ state: 'visible' });
       assert.equal(await trial.getByRole('button', { name: 'Try it' }).isEnabled(), true, 'another trial can start once this one ended');
       await screenshot(page, 'voice-trial');
+      await expectAccessible(page, 'voice-trial');
 
       // The client's server got job.completed, signed with the secret shown once.
       const hook = await waitFor(
@@ -180,6 +183,7 @@ describe('dashboard in a browser: voice trial, webhooks, invitations, workspaces
       await row.getByText('HTTP 200').waitFor();
       assert.equal(await row.getByRole('cell').nth(3).textContent(), '1', 'delivered on the first attempt');
       await screenshot(page, 'webhooks');
+      await expectAccessible(page, 'webhooks');
 
       // Deleted after a confirmation, the endpoint is gone (and stays gone).
       page.once('dialog', (d) => void d.accept());
@@ -213,6 +217,7 @@ describe('dashboard in a browser: voice trial, webhooks, invitations, workspaces
       assert.match(page.url(), /\/accept-invitation\?token=/);
       await page.getByText(`Accept the invitation sent to ${invited.email}`).waitFor();
       await screenshot(page, 'accept-invitation');
+      await expectAccessible(page, 'accept-invitation');
       await page.getByRole('button', { name: 'Accept invitation' }).click();
 
       // Now in the inviter's workspace: its brand, and the switcher says where.
@@ -225,6 +230,7 @@ describe('dashboard in a browser: voice trial, webhooks, invitations, workspaces
       await page.goto(inviteLink.replace(/^https?:\/\/[^/]+/, ''));
       await page.getByRole('button', { name: 'Accept invitation' }).click();
       await page.getByRole('alert').waitFor();
+      await expectAccessible(page, 'invitation used twice');
 
       // Their own workspace has its own brands and none of the other's.
       await page.goto('/brands');
@@ -246,6 +252,7 @@ describe('dashboard in a browser: voice trial, webhooks, invitations, workspaces
       await page.getByRole('list', { name: 'Brands' }).getByRole('link', { name: 'Northwind Coffee' }).waitFor();
       assert.equal(await switcher.locator('option:checked').textContent(), 'Ada Agency');
       await screenshot(page, 'workspace-switcher');
+      await expectAccessible(page, 'workspace-switcher');
     });
     assert.deepEqual(pageErrors, []);
   });
@@ -289,6 +296,7 @@ describe('dashboard in a browser: voice trial, webhooks, invitations, workspaces
       assert.equal(await page.getByRole('list', { name: 'Plans' }).locator('[aria-current=true] h3').textContent(), 'Pro Current');
       assert.equal(await page.getByRole('button', { name: 'Upgrade to Pro' }).count(), 0);
       await screenshot(page, 'billing-pro');
+      await expectAccessible(page, 'billing-pro');
 
       // The Customer Portal opens Stripe's (fake) portal page.
       await page.getByRole('button', { name: 'Manage payment and subscription (Stripe portal)' }).click();
