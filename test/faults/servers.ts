@@ -89,6 +89,8 @@ export async function startRedis(options: { persistence: boolean }): Promise<Tes
     await exited;
   };
   await start();
+  // A test process that dies without its after() hook must not leave the server running.
+  process.once('exit', () => child?.kill('SIGKILL'));
   return {
     url,
     port,
@@ -160,6 +162,10 @@ export async function startPostgres(): Promise<TestPostgres> {
   const start = async () => run('pg_ctl', ['-D', dataDir, '-o', options, '-l', join(root, 'log'), '-w', '-t', '30', 'start']);
   const crash = async () => run('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
   await start();
+  process.once('exit', () => {
+    if (existsSync(join(dataDir, 'postmaster.pid')))
+      spawnSync(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', 'stop'], { cwd: root, ...(user ?? {}) });
+  });
   const name = 'brandwright_faults';
   const url = `postgres://postgres@127.0.0.1:${port}/${name}`;
   try {
