@@ -6,6 +6,7 @@ import { DEMO_MODEL_ID } from '@brandwright/generation';
 import { startApp, type TestApp } from '../support/app';
 import { ok, signUp } from '../support/graphql';
 import { buildTestModel, startWorker, waitFor, type WorkerProcess } from '../jobs/support';
+import { freePort } from './servers';
 
 /**
  * A worker whose text model cannot be loaded (its model.onnx is corrupt). It must stay up and say
@@ -29,15 +30,22 @@ after(async () => {
 });
 
 test('a worker that cannot load its model stays up, says so, and waiting jobs show why', async () => {
+  const metricsPort = await freePort();
   worker = await startWorker(api.database, {
     MODEL_DIR: modelDir,
     WORKER_QUEUES: 'generate-text,webhooks',
     JOB_SWEEP_INTERVAL_MS: '300',
     JOB_SWEEP_AFTER_MS: '500',
-    METRICS_PORT: '0',
+    METRICS_PORT: String(metricsPort),
     DASHBOARD_DIR: '/nonexistent',
   });
   assert.equal(worker.child.exitCode, null, 'the worker is still running');
+  // Its own readiness (the metrics listener) says why it is not ready.
+  const own = await fetch(`http://127.0.0.1:${metricsPort}/readyz`);
+  assert.equal(own.status, 503);
+  const ownBody = (await own.json()) as { ready: boolean; textModel?: string };
+  assert.equal(ownBody.ready, false);
+  assert.match(ownBody.textModel ?? '', /^failed: /);
   const owner = await signUp(api.url, 'Model');
   const brandId = (await ok(api.url, `mutation { createBrand(input: { name: "Acme" }) { id } }`, {}, owner.token)).createBrand.id;
   const created = await ok(

@@ -18,6 +18,7 @@ import { InferenceEngines, ensureDemoTextModel } from './inference-engines';
 import { queueForKind } from './job-kind-queues';
 import { JobRunner } from './job-runner';
 import { JobSweeper } from './job-sweeper';
+import { Metrics } from '../metrics/metrics.service';
 import { JobStatus } from './generation-job.entity';
 
 /**
@@ -48,6 +49,7 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
     private readonly engines: InferenceEngines,
     private readonly runner: JobRunner,
     private readonly workers: JobWorker,
+    private readonly metrics: Metrics,
   ) {
     const v = config.values;
     this.queues = workers.queues;
@@ -83,6 +85,11 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
     this.cancelSubscriber.on('message', (_channel: string, jobId: string) => this.runner.cancel(jobId));
     const text = this.queues.includes(QueueName.GENERATE_TEXT);
     this.registry.start(() => ({ queues: this.queues, ...(text ? { textModel: this.textModel } : {}) }), this.logger);
+    this.metrics.setReadiness(() => ({
+      ready: !text || this.textModel === 'ready',
+      queues: this.queues,
+      ...(text ? { textModel: this.textModel } : {}),
+    }));
     // The text queue is consumed once its model has loaded, so the first job doesn't pay for it.
     // A model that fails to load doesn't stop the worker: its other queues, the sweeper and the
     // relay keep running, readiness says `failed: …`, waiting jobs say why, and loading is retried.
@@ -98,10 +105,12 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
     try {
       await this.engines.textEngine();
       this.textModel = 'ready';
+      this.metrics.modelState('text', true);
       this.workers.start([QueueName.GENERATE_TEXT]);
       await this.registry.beat();
     } catch (err) {
       this.textModel = `failed: ${(err as Error).message.slice(0, 300)}`;
+      this.metrics.modelState('text', false);
       await this.registry.beat();
       this.logger.error({ err }, 'the text model could not be loaded; generate-text is not consumed until it loads (retrying in 30 s)');
       this.modelRetry = setTimeout(() => void this.loadTextModel(), 30_000);

@@ -11,6 +11,12 @@ const JOB_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800];
  * outside this folder touches prom-client. Rates (tokens/s, images/s) are PromQL `rate()` over
  * the counters, which stays correct across scrapes and replicas, unlike a gauge of "last speed".
  */
+/** A worker's own readiness: not ready while a model it needs has not loaded. */
+export interface WorkerReadiness {
+  ready: boolean;
+  [detail: string]: unknown;
+}
+
 export class Metrics {
   readonly registry = new Registry();
 
@@ -78,6 +84,14 @@ export class Metrics {
     labelNames: ['decision', 'caller'] as const,
     registers: [this.registry],
   });
+  private readonly modelReady = new Gauge({
+    name: 'brandwright_worker_model_ready',
+    help: "1 while the worker's model for an engine is loaded, 0 while it loads or after it failed",
+    labelNames: ['engine'] as const,
+    registers: [this.registry],
+  });
+  /** What the worker's /readyz answers (set by the worker runtime; the api has its own /readyz). */
+  private readinessReport: (() => WorkerReadiness) | null = null;
   private readonly providers = new Map<string, string>();
   /** Root fields of the schema: the only values the operation_name label takes, besides "other". */
   private knownOperations = new Set<string>();
@@ -118,6 +132,20 @@ export class Metrics {
     if (previous !== undefined && previous !== provider) this.provider.remove({ engine, provider: previous });
     this.providers.set(engine, provider);
     this.provider.set({ engine, provider }, 1);
+  }
+
+  /** The worker's model for `engine` loaded (or failed / is loading). */
+  modelState(engine: string, ready: boolean): void {
+    this.modelReady.set({ engine }, ready ? 1 : 0);
+  }
+
+  /** Where the worker's metrics listener reads its readiness from. */
+  setReadiness(report: () => WorkerReadiness): void {
+    this.readinessReport = report;
+  }
+
+  readiness(): WorkerReadiness {
+    return this.readinessReport?.() ?? { ready: true };
   }
 
   /** How far behind usage reporting to Stripe is: the oldest unreported row's age. */
