@@ -94,7 +94,8 @@ const VITALS = `
   window.__vitals = { fcp: 0, lcp: 0, cls: 0 };
   new PerformanceObserver((l) => { for (const e of l.getEntries()) if (e.name === 'first-contentful-paint') window.__vitals.fcp = e.startTime; }).observe({ type: 'paint', buffered: true });
   new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__vitals.lcp = e.startTime; }).observe({ type: 'largest-contentful-paint', buffered: true });
-  new PerformanceObserver((l) => { for (const e of l.getEntries()) if (!e.hadRecentInput) window.__vitals.cls += e.value; }).observe({ type: 'layout-shift', buffered: true });
+  window.__shifts = [];
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) if (!e.hadRecentInput) { window.__vitals.cls += e.value; window.__shifts.push(e.value.toFixed(3) + ' ' + e.sources.map((x) => x.node ? (x.node.nodeName + '.' + (x.node.className || '') + ' ' + (x.node.textContent || '').slice(0, 30)) : '?').join(' | ')); } }).observe({ type: 'layout-shift', buffered: true });
 `;
 
 /**
@@ -130,6 +131,8 @@ async function load(
     // LCP is final once the page is idle; a frame more so the last paint is reported.
     await page.evaluate('new Promise((r) => requestAnimationFrame(() => setTimeout(r, 100)))');
     const vitals = (await page.evaluate('window.__vitals')) as Omit<Sample, 'bytes'>;
+    // BENCH_SHIFTS=1 prints what moved, to find where CLS comes from.
+    if (process.env.BENCH_SHIFTS === '1') console.log(path, await page.evaluate('window.__shifts'));
     return { bytes, ...vitals };
   } finally {
     await context.close();

@@ -61,10 +61,11 @@ function Campaign({ campaign }: { campaign: CampaignFieldsFragment }) {
 
   return (
     <section>
-      <div className="page-head">
-        <h1>{campaign.name}</h1>
-        {brand.data && <Link href={`/brands/${campaign.brandId}`}>Brand: {brand.data.brand.name}</Link>}
-      </div>
+      <h1>{campaign.name}</h1>
+      {/* On its own line from the first render (named once the brand loads), so nothing below moves. */}
+      <p className="page-sub">
+        <Link href={`/brands/${campaign.brandId}`}>{brand.data ? `Brand: ${brand.data.brand.name}` : 'Brand'}</Link>
+      </p>
       <details className="panel" open={!campaign.brief}>
         <summary>
           <h2>Brief and channels</h2>
