@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { startApp, type TestApp } from '../support/app';
@@ -302,6 +302,116 @@ describe('append-only below the api', () => {
     } finally {
       await fx.sql(`REVOKE ALL ON audit_events FROM ${probe}`);
       await fx.sql(`DROP ROLE ${probe}`);
+    }
+  });
+});
+
+describe('review of copy variants, bound to the exact text', () => {
+  const VARIANT = `id status version contentHash approvedHash approvedBy approvalSuperseded text`;
+  const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+  const call = (mutation: string, id: string, extra = '') =>
+    ok(api.url, `mutation($id: ID!) { ${mutation}(id: $id${extra}) { ${VARIANT} } }`, { id }, fx.owner.token).then((d) => d[mutation]);
+  const variant = async (status = 'DRAFT', text = `Fresh words ${randomUUID().slice(0, 6)}`): Promise<string> => {
+    const [row] = await fx.sql(
+      `INSERT INTO copy_variants (workspace_id, job_id, brand_id, campaign_id, channel, rank, text, seed, voice_report, voice_score, status)
+       SELECT workspace_id, job_id, brand_id, campaign_id, channel, 2000 + (random() * 1000000)::int, $2, seed, voice_report, voice_score, $3
+         FROM copy_variants WHERE id = $1 RETURNING id`,
+      [fx.brand2.variantId, text, status],
+    );
+    return row.id as string;
+  };
+  const approvedInCampaign = async (): Promise<string[]> => {
+    const data = await ok(
+      api.url,
+      `query($c: ID!) { campaign(id: $c) { variants(approvedOnly: true) { id status approvalSuperseded } } }`,
+      { c: fx.brand2.campaignId },
+      fx.owner.token,
+    );
+    for (const v of data.campaign.variants) assert.equal(v.status, 'APPROVED');
+    return data.campaign.variants.map((v: AuditRow) => v.id);
+  };
+
+  test('DRAFT → IN_REVIEW → CHANGES_REQUESTED → IN_REVIEW → APPROVED; the approval records the hash of the exact text', async () => {
+    const text = 'Spring is here at Zulu';
+    const id = await variant('DRAFT', text);
+    assert.equal((await call('submitVariantForReview', id)).status, 'IN_REVIEW');
+    assert.equal((await call('requestVariantChanges', id)).status, 'CHANGES_REQUESTED');
+    assert.equal((await call('submitVariantForReview', id)).status, 'IN_REVIEW');
+    const since = Date.now() - 1;
+    const approved = await call('approveVariant', id);
+    assert.equal(approved.status, 'APPROVED');
+    assert.equal(approved.contentHash, sha256(text));
+    assert.equal(approved.approvedHash, sha256(text));
+    assert.equal(approved.approvedBy, fx.owner.userId);
+    assert.equal(approved.approvalSuperseded, false);
+    const [row] = await rowsFor('approveVariant', since);
+    assert.equal(row.entity_type, 'CopyVariant');
+    assert.equal(row.entity_id, id);
+    assert.equal(row.after_hash, sha256(text), 'the audit row names the version approved');
+  });
+
+  test('moves the state machine does not allow are refused with CONFLICT', async () => {
+    const draft = await variant('DRAFT');
+    const err = await fails(
+      'CONFLICT',
+      api.url,
+      `mutation($id: ID!) { requestVariantChanges(id: $id) { id } }`,
+      { id: draft },
+      fx.owner.token,
+    );
+    assert.match(err.message, /DRAFT/);
+    const inReview = await variant('IN_REVIEW');
+    await fails('CONFLICT', api.url, `mutation($id: ID!) { submitVariantForReview(id: $id) { id } }`, { id: inReview }, fx.owner.token);
+    await fails('BAD_USER_INPUT', api.url, `mutation($id: ID!) { editVariant(id: $id, text: "  ") { id } }`, { id: draft }, fx.owner.token);
+  });
+
+  test('an edit after approval voids it: back to DRAFT, a new version, the approval superseded, gone from approved lists', async () => {
+    const id = await variant('DRAFT', 'Version one');
+    const kept = await variant('DRAFT', 'Approved and untouched');
+    await call('approveVariant', id);
+    await call('approveVariant', kept);
+    let listed = await approvedInCampaign();
+    assert.ok(listed.includes(id) && listed.includes(kept));
+
+    const since = Date.now() - 1;
+    const edited = await ok(
+      api.url,
+      `mutation($id: ID!) { editVariant(id: $id, text: "Version two") { ${VARIANT} } }`,
+      { id },
+      fx.owner.token,
+    );
+    assert.equal(edited.editVariant.status, 'DRAFT');
+    assert.equal(edited.editVariant.version, 2);
+    assert.equal(edited.editVariant.approvedHash, sha256('Version one'));
+    assert.equal(edited.editVariant.contentHash, sha256('Version two'));
+    assert.equal(edited.editVariant.approvalSuperseded, true);
+    listed = await approvedInCampaign();
+    assert.ok(!listed.includes(id), 'the edited variant is no longer approved');
+    assert.ok(listed.includes(kept));
+    const [row] = await rowsFor('editVariant', since);
+    assert.equal(row.before_hash, sha256('Version one'));
+    assert.equal(row.after_hash, sha256('Version two'));
+  });
+
+  test('below the api, any change of an approved text drops it to DRAFT, and APPROVED cannot name another version', async () => {
+    const id = await variant('DRAFT', 'Signed off');
+    await call('approveVariant', id);
+    const client = new pg.Client({ connectionString: api.database.url, options: '-c role=brandwright_app' });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT set_config('app.workspace_id', $1, true), set_config('app.brand_ids', '*', true)`, [fx.owner.workspaceId]);
+      const { rows } = await client.query(`UPDATE copy_variants SET text = 'Quietly changed' WHERE id = $1 RETURNING status, version`, [
+        id,
+      ]);
+      assert.deepEqual(rows, [{ status: 'DRAFT', version: 2 }]);
+      await assert.rejects(
+        client.query(`UPDATE copy_variants SET status = 'APPROVED' WHERE id = $1`, [id]),
+        /copy_variants_approved_exact/,
+      );
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+      await client.end();
     }
   });
 });

@@ -135,6 +135,18 @@ async function freshKey(ctx: Context): Promise<string> {
   return data.createApiKey.apiKey.id;
 }
 
+/** A copy variant of the target brand's job in `status`, written as a worker (or an earlier review step) would. */
+async function freshVariant(ctx: Context, status: string): Promise<string> {
+  const seed = seedOf(ctx);
+  const [row] = await ctx.fx.sql(
+    `INSERT INTO copy_variants (workspace_id, job_id, brand_id, campaign_id, channel, rank, text, seed, voice_report, voice_score, status)
+     SELECT workspace_id, job_id, brand_id, campaign_id, channel, $2, text, seed, voice_report, voice_score, $3 FROM copy_variants WHERE id = $1
+     RETURNING id`,
+    [seed.variantId, 1000 + ++serial, status],
+  );
+  return row.id as string;
+}
+
 /** The specification. Keep it in step with the resolvers' @Access / @BrandScoped decorators. */
 export const OPERATIONS: Record<string, OperationSpec> = {
   // Anyone.
@@ -225,6 +237,24 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   },
   approveVariant: { access: 'EDITOR', brand: 'scoped', targeted: true, variables: (c) => ({ id: seedOf(c).variantId }) },
   rejectVariant: { access: 'EDITOR', brand: 'scoped', targeted: true, variables: (c) => ({ id: seedOf(c).variantId }) },
+  submitVariantForReview: {
+    access: 'EDITOR',
+    brand: 'scoped',
+    targeted: true,
+    variables: async (c) => ({ id: await freshVariant(c, 'DRAFT') }),
+  },
+  requestVariantChanges: {
+    access: 'EDITOR',
+    brand: 'scoped',
+    targeted: true,
+    variables: async (c) => ({ id: await freshVariant(c, 'IN_REVIEW') }),
+  },
+  editVariant: {
+    access: 'EDITOR',
+    brand: 'scoped',
+    targeted: true,
+    variables: (c) => ({ id: seedOf(c).variantId, text: seedOf(c).variantText }),
+  },
   generationUpdated: { access: 'VIEWER', brand: 'scoped', targeted: true, variables: (c) => ({ jobId: seedOf(c).jobId }) },
 
   // The whole workspace: a brand-limited key is refused.

@@ -198,7 +198,7 @@ export interface UpdateCampaignInput {
   status?: CampaignStatus | null;
 }
 
-export type VariantStatus = 'APPROVED' | 'DRAFT' | 'REJECTED';
+export type VariantStatus = 'APPROVED' | 'CHANGES_REQUESTED' | 'DRAFT' | 'IN_REVIEW' | 'REJECTED';
 
 export type WebhookDeliveryStatus = 'DELIVERED' | 'FAILED' | 'PENDING';
 
@@ -369,33 +369,6 @@ export interface QueryOperations {
       objective: CampaignObjective;
       status: CampaignStatus;
       updatedAt: string;
-      variants: Array<{
-        approvalReason: string | null;
-        brandId: string;
-        campaignId: string | null;
-        channel: Channel;
-        createdAt: string;
-        id: string;
-        jobId: string;
-        passesHardRules: boolean;
-        rank: number;
-        seed: number;
-        status: VariantStatus;
-        text: string;
-        voiceReport: {
-          bannedTermsFound: Array<string>;
-          characters: number;
-          examplesDropped: Array<string> | null;
-          hardRulesPassed: boolean | null;
-          maxChars: number;
-          readingGrade: number;
-          requiredTermsMissing: Array<string>;
-          score: number;
-          sentenceLength: number | null;
-          similarity: number | null;
-          voiceLinesShortened: Array<string> | null;
-        };
-      }>;
     };
   };
   campaigns: {
@@ -428,20 +401,6 @@ export interface QueryOperations {
         objective: CampaignObjective;
         status: CampaignStatus;
         updatedAt: string;
-        variants: Array<{
-          approvalReason: string | null;
-          brandId: string;
-          campaignId: string | null;
-          channel: Channel;
-          createdAt: string;
-          id: string;
-          jobId: string;
-          passesHardRules: boolean;
-          rank: number;
-          seed: number;
-          status: VariantStatus;
-          text: string;
-        }>;
       }>;
       pageInfo: { endCursor: string | null; hasNextPage: boolean };
     };
@@ -511,9 +470,14 @@ export interface QueryOperations {
       status: JobStatus;
       variants: Array<{
         approvalReason: string | null;
+        approvalSuperseded: boolean;
+        approvedAt: string | null;
+        approvedBy: string | null;
+        approvedHash: string | null;
         brandId: string;
         campaignId: string | null;
         channel: Channel;
+        contentHash: string;
         createdAt: string;
         id: string;
         jobId: string;
@@ -522,6 +486,7 @@ export interface QueryOperations {
         seed: number;
         status: VariantStatus;
         text: string;
+        version: number;
         voiceReport: {
           bannedTermsFound: Array<string>;
           characters: number;
@@ -576,9 +541,14 @@ export interface QueryOperations {
         status: JobStatus;
         variants: Array<{
           approvalReason: string | null;
+          approvalSuperseded: boolean;
+          approvedAt: string | null;
+          approvedBy: string | null;
+          approvedHash: string | null;
           brandId: string;
           campaignId: string | null;
           channel: Channel;
+          contentHash: string;
           createdAt: string;
           id: string;
           jobId: string;
@@ -587,6 +557,7 @@ export interface QueryOperations {
           seed: number;
           status: VariantStatus;
           text: string;
+          version: number;
         }>;
       }>;
       pageInfo: { endCursor: string | null; hasNextPage: boolean };
@@ -669,9 +640,14 @@ export interface MutationOperations {
     variables: { id: string; reason?: string | null };
     result: {
       approvalReason: string | null;
+      approvalSuperseded: boolean;
+      approvedAt: string | null;
+      approvedBy: string | null;
+      approvedHash: string | null;
       brandId: string;
       campaignId: string | null;
       channel: Channel;
+      contentHash: string;
       createdAt: string;
       id: string;
       jobId: string;
@@ -680,6 +656,7 @@ export interface MutationOperations {
       seed: number;
       status: VariantStatus;
       text: string;
+      version: number;
       voiceReport: {
         actions: Array<{ label: string; rule: string }> | null;
         bannedTermsFound: Array<string>;
@@ -735,9 +712,14 @@ export interface MutationOperations {
       status: JobStatus;
       variants: Array<{
         approvalReason: string | null;
+        approvalSuperseded: boolean;
+        approvedAt: string | null;
+        approvedBy: string | null;
+        approvedHash: string | null;
         brandId: string;
         campaignId: string | null;
         channel: Channel;
+        contentHash: string;
         createdAt: string;
         id: string;
         jobId: string;
@@ -746,6 +728,7 @@ export interface MutationOperations {
         seed: number;
         status: VariantStatus;
         text: string;
+        version: number;
         voiceReport: {
           bannedTermsFound: Array<string>;
           characters: number;
@@ -842,33 +825,6 @@ export interface MutationOperations {
       objective: CampaignObjective;
       status: CampaignStatus;
       updatedAt: string;
-      variants: Array<{
-        approvalReason: string | null;
-        brandId: string;
-        campaignId: string | null;
-        channel: Channel;
-        createdAt: string;
-        id: string;
-        jobId: string;
-        passesHardRules: boolean;
-        rank: number;
-        seed: number;
-        status: VariantStatus;
-        text: string;
-        voiceReport: {
-          bannedTermsFound: Array<string>;
-          characters: number;
-          examplesDropped: Array<string> | null;
-          hardRulesPassed: boolean | null;
-          maxChars: number;
-          readingGrade: number;
-          requiredTermsMissing: Array<string>;
-          score: number;
-          sentenceLength: number | null;
-          similarity: number | null;
-          voiceLinesShortened: Array<string> | null;
-        };
-      }>;
     };
   };
   createCheckoutSession: { variables: { plan: PlanId }; result: { url: string } };
@@ -940,38 +896,50 @@ export interface MutationOperations {
       objective: CampaignObjective;
       status: CampaignStatus;
       updatedAt: string;
-      variants: Array<{
-        approvalReason: string | null;
-        brandId: string;
-        campaignId: string | null;
-        channel: Channel;
-        createdAt: string;
-        id: string;
-        jobId: string;
-        passesHardRules: boolean;
-        rank: number;
-        seed: number;
-        status: VariantStatus;
-        text: string;
-        voiceReport: {
-          bannedTermsFound: Array<string>;
-          characters: number;
-          examplesDropped: Array<string> | null;
-          hardRulesPassed: boolean | null;
-          maxChars: number;
-          readingGrade: number;
-          requiredTermsMissing: Array<string>;
-          score: number;
-          sentenceLength: number | null;
-          similarity: number | null;
-          voiceLinesShortened: Array<string> | null;
-        };
-      }>;
     };
   };
   deleteWebhookEndpoint: {
     variables: { id: string };
     result: { createdAt: string; description: string; disabledAt: string | null; events: Array<WebhookEvent>; id: string; url: string };
+  };
+  editVariant: {
+    variables: { id: string; text: string };
+    result: {
+      approvalReason: string | null;
+      approvalSuperseded: boolean;
+      approvedAt: string | null;
+      approvedBy: string | null;
+      approvedHash: string | null;
+      brandId: string;
+      campaignId: string | null;
+      channel: Channel;
+      contentHash: string;
+      createdAt: string;
+      id: string;
+      jobId: string;
+      passesHardRules: boolean;
+      rank: number;
+      seed: number;
+      status: VariantStatus;
+      text: string;
+      version: number;
+      voiceReport: {
+        actions: Array<{ label: string; rule: string }> | null;
+        bannedTermsFound: Array<string>;
+        characters: number;
+        checks: Array<{ detail: string; hard: boolean | null; label: string | null; passed: boolean; rule: string }>;
+        examplesDropped: Array<string> | null;
+        hardRulesPassed: boolean | null;
+        maxChars: number;
+        memorisation: { copied: boolean; longestShared: string; longestSharedWords: number; overlap: number } | null;
+        readingGrade: number;
+        requiredTermsMissing: Array<string>;
+        score: number;
+        sentenceLength: number | null;
+        similarity: number | null;
+        voiceLinesShortened: Array<string> | null;
+      };
+    };
   };
   generateAdImages: {
     variables: { input: GenerateAdImagesInput };
@@ -1010,9 +978,14 @@ export interface MutationOperations {
       status: JobStatus;
       variants: Array<{
         approvalReason: string | null;
+        approvalSuperseded: boolean;
+        approvedAt: string | null;
+        approvedBy: string | null;
+        approvedHash: string | null;
         brandId: string;
         campaignId: string | null;
         channel: Channel;
+        contentHash: string;
         createdAt: string;
         id: string;
         jobId: string;
@@ -1021,6 +994,7 @@ export interface MutationOperations {
         seed: number;
         status: VariantStatus;
         text: string;
+        version: number;
         voiceReport: {
           bannedTermsFound: Array<string>;
           characters: number;
@@ -1074,9 +1048,14 @@ export interface MutationOperations {
       status: JobStatus;
       variants: Array<{
         approvalReason: string | null;
+        approvalSuperseded: boolean;
+        approvedAt: string | null;
+        approvedBy: string | null;
+        approvedHash: string | null;
         brandId: string;
         campaignId: string | null;
         channel: Channel;
+        contentHash: string;
         createdAt: string;
         id: string;
         jobId: string;
@@ -1085,6 +1064,7 @@ export interface MutationOperations {
         seed: number;
         status: VariantStatus;
         text: string;
+        version: number;
         voiceReport: {
           bannedTermsFound: Array<string>;
           characters: number;
@@ -1156,9 +1136,14 @@ export interface MutationOperations {
     variables: { id: string };
     result: {
       approvalReason: string | null;
+      approvalSuperseded: boolean;
+      approvedAt: string | null;
+      approvedBy: string | null;
+      approvedHash: string | null;
       brandId: string;
       campaignId: string | null;
       channel: Channel;
+      contentHash: string;
       createdAt: string;
       id: string;
       jobId: string;
@@ -1167,6 +1152,7 @@ export interface MutationOperations {
       seed: number;
       status: VariantStatus;
       text: string;
+      version: number;
       voiceReport: {
         actions: Array<{ label: string; rule: string }> | null;
         bannedTermsFound: Array<string>;
@@ -1192,6 +1178,45 @@ export interface MutationOperations {
   renameWorkspace: {
     variables: { name: string };
     result: { createdAt: string; id: string; myRole: Role | null; name: string; slug: string };
+  };
+  requestVariantChanges: {
+    variables: { id: string };
+    result: {
+      approvalReason: string | null;
+      approvalSuperseded: boolean;
+      approvedAt: string | null;
+      approvedBy: string | null;
+      approvedHash: string | null;
+      brandId: string;
+      campaignId: string | null;
+      channel: Channel;
+      contentHash: string;
+      createdAt: string;
+      id: string;
+      jobId: string;
+      passesHardRules: boolean;
+      rank: number;
+      seed: number;
+      status: VariantStatus;
+      text: string;
+      version: number;
+      voiceReport: {
+        actions: Array<{ label: string; rule: string }> | null;
+        bannedTermsFound: Array<string>;
+        characters: number;
+        checks: Array<{ detail: string; hard: boolean | null; label: string | null; passed: boolean; rule: string }>;
+        examplesDropped: Array<string> | null;
+        hardRulesPassed: boolean | null;
+        maxChars: number;
+        memorisation: { copied: boolean; longestShared: string; longestSharedWords: number; overlap: number } | null;
+        readingGrade: number;
+        requiredTermsMissing: Array<string>;
+        score: number;
+        sentenceLength: number | null;
+        similarity: number | null;
+        voiceLinesShortened: Array<string> | null;
+      };
+    };
   };
   revokeApiKey: {
     variables: { id: string };
@@ -1255,6 +1280,45 @@ export interface MutationOperations {
       refreshTokenExpiresAt: string;
       user: { createdAt: string; email: string; id: string; name: string };
       workspace: { createdAt: string; id: string; myRole: Role | null; name: string; slug: string } | null;
+    };
+  };
+  submitVariantForReview: {
+    variables: { id: string };
+    result: {
+      approvalReason: string | null;
+      approvalSuperseded: boolean;
+      approvedAt: string | null;
+      approvedBy: string | null;
+      approvedHash: string | null;
+      brandId: string;
+      campaignId: string | null;
+      channel: Channel;
+      contentHash: string;
+      createdAt: string;
+      id: string;
+      jobId: string;
+      passesHardRules: boolean;
+      rank: number;
+      seed: number;
+      status: VariantStatus;
+      text: string;
+      version: number;
+      voiceReport: {
+        actions: Array<{ label: string; rule: string }> | null;
+        bannedTermsFound: Array<string>;
+        characters: number;
+        checks: Array<{ detail: string; hard: boolean | null; label: string | null; passed: boolean; rule: string }>;
+        examplesDropped: Array<string> | null;
+        hardRulesPassed: boolean | null;
+        maxChars: number;
+        memorisation: { copied: boolean; longestShared: string; longestSharedWords: number; overlap: number } | null;
+        readingGrade: number;
+        requiredTermsMissing: Array<string>;
+        score: number;
+        sentenceLength: number | null;
+        similarity: number | null;
+        voiceLinesShortened: Array<string> | null;
+      };
     };
   };
   switchWorkspace: {
@@ -1325,33 +1389,6 @@ export interface MutationOperations {
       objective: CampaignObjective;
       status: CampaignStatus;
       updatedAt: string;
-      variants: Array<{
-        approvalReason: string | null;
-        brandId: string;
-        campaignId: string | null;
-        channel: Channel;
-        createdAt: string;
-        id: string;
-        jobId: string;
-        passesHardRules: boolean;
-        rank: number;
-        seed: number;
-        status: VariantStatus;
-        text: string;
-        voiceReport: {
-          bannedTermsFound: Array<string>;
-          characters: number;
-          examplesDropped: Array<string> | null;
-          hardRulesPassed: boolean | null;
-          maxChars: number;
-          readingGrade: number;
-          requiredTermsMissing: Array<string>;
-          score: number;
-          sentenceLength: number | null;
-          similarity: number | null;
-          voiceLinesShortened: Array<string> | null;
-        };
-      }>;
     };
   };
 }
@@ -1411,12 +1448,12 @@ export const OPERATIONS = {
   campaign: {
     kind: 'query',
     document:
-      'query Campaign($id: ID!) { campaign(id: $id) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } brandId brief channels createdAt id name objective status updatedAt variants { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text voiceReport { bannedTermsFound characters examplesDropped hardRulesPassed maxChars readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } } }',
+      'query Campaign($id: ID!) { campaign(id: $id) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } brandId brief channels createdAt id name objective status updatedAt } }',
   },
   campaigns: {
     kind: 'query',
     document:
-      'query Campaigns($after: String, $filter: CampaignFilter, $first: Int) { campaigns(after: $after, filter: $filter, first: $first) { nodes { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } brandId brief channels createdAt id name objective status updatedAt variants { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text } } pageInfo { endCursor hasNextPage } } }',
+      'query Campaigns($after: String, $filter: CampaignFilter, $first: Int) { campaigns(after: $after, filter: $filter, first: $first) { nodes { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } brandId brief channels createdAt id name objective status updatedAt } pageInfo { endCursor hasNextPage } } }',
   },
   invitations: { kind: 'query', document: 'query Invitations { invitations { acceptedAt createdAt email expiresAt id revokedAt role } }' },
   invoices: {
@@ -1427,12 +1464,12 @@ export const OPERATIONS = {
   job: {
     kind: 'query',
     document:
-      'query Job($id: ID!) { job(id: $id) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } attempts brandId campaignId createdAt errorCode errorMessage finishedAt id idempotencyKey isDemo kind modelId progress startedAt status variants { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text voiceReport { bannedTermsFound characters examplesDropped hardRulesPassed maxChars readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } } }',
+      'query Job($id: ID!) { job(id: $id) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } attempts brandId campaignId createdAt errorCode errorMessage finishedAt id idempotencyKey isDemo kind modelId progress startedAt status variants { approvalReason approvalSuperseded approvedAt approvedBy approvedHash brandId campaignId channel contentHash createdAt id jobId passesHardRules rank seed status text version voiceReport { bannedTermsFound characters examplesDropped hardRulesPassed maxChars readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } } }',
   },
   jobs: {
     kind: 'query',
     document:
-      'query Jobs($after: String, $filter: JobFilter, $first: Int) { jobs(after: $after, filter: $filter, first: $first) { nodes { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } attempts brandId campaignId createdAt errorCode errorMessage finishedAt id idempotencyKey isDemo kind modelId progress startedAt status variants { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text } } pageInfo { endCursor hasNextPage } } }',
+      'query Jobs($after: String, $filter: JobFilter, $first: Int) { jobs(after: $after, filter: $filter, first: $first) { nodes { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } attempts brandId campaignId createdAt errorCode errorMessage finishedAt id idempotencyKey isDemo kind modelId progress startedAt status variants { approvalReason approvalSuperseded approvedAt approvedBy approvedHash brandId campaignId channel contentHash createdAt id jobId passesHardRules rank seed status text version } } pageInfo { endCursor hasNextPage } } }',
   },
   me: { kind: 'query', document: 'query Me { me { createdAt email id name } }' },
   members: { kind: 'query', document: 'query Members { members { createdAt id role user { createdAt email id name } } }' },
@@ -1464,12 +1501,12 @@ export const OPERATIONS = {
   approveVariant: {
     kind: 'mutation',
     document:
-      'mutation ApproveVariant($id: ID!, $reason: String) { approveVariant(id: $id, reason: $reason) { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text voiceReport { actions { label rule } bannedTermsFound characters checks { detail hard label passed rule } examplesDropped hardRulesPassed maxChars memorisation { copied longestShared longestSharedWords overlap } readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } }',
+      'mutation ApproveVariant($id: ID!, $reason: String) { approveVariant(id: $id, reason: $reason) { approvalReason approvalSuperseded approvedAt approvedBy approvedHash brandId campaignId channel contentHash createdAt id jobId passesHardRules rank seed status text version voiceReport { actions { label rule } bannedTermsFound characters checks { detail hard label passed rule } examplesDropped hardRulesPassed maxChars memorisation { copied longestShared longestSharedWords overlap } readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } }',
   },
   cancelJob: {
     kind: 'mutation',
     document:
-      'mutation CancelJob($id: ID!) { cancelJob(id: $id) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } attempts brandId campaignId createdAt errorCode errorMessage finishedAt id idempotencyKey isDemo kind modelId progress startedAt status variants { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text voiceReport { bannedTermsFound characters examplesDropped hardRulesPassed maxChars readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } } }',
+      'mutation CancelJob($id: ID!) { cancelJob(id: $id) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } attempts brandId campaignId createdAt errorCode errorMessage finishedAt id idempotencyKey isDemo kind modelId progress startedAt status variants { approvalReason approvalSuperseded approvedAt approvedBy approvedHash brandId campaignId channel contentHash createdAt id jobId passesHardRules rank seed status text version voiceReport { bannedTermsFound characters examplesDropped hardRulesPassed maxChars readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } } }',
   },
   changeMemberRole: {
     kind: 'mutation',
@@ -1490,7 +1527,7 @@ export const OPERATIONS = {
   createCampaign: {
     kind: 'mutation',
     document:
-      'mutation CreateCampaign($input: CreateCampaignInput!) { createCampaign(input: $input) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } brandId brief channels createdAt id name objective status updatedAt variants { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text voiceReport { bannedTermsFound characters examplesDropped hardRulesPassed maxChars readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } } }',
+      'mutation CreateCampaign($input: CreateCampaignInput!) { createCampaign(input: $input) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } brandId brief channels createdAt id name objective status updatedAt } }',
   },
   createCheckoutSession: {
     kind: 'mutation',
@@ -1514,22 +1551,27 @@ export const OPERATIONS = {
   deleteCampaign: {
     kind: 'mutation',
     document:
-      'mutation DeleteCampaign($id: ID!) { deleteCampaign(id: $id) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } brandId brief channels createdAt id name objective status updatedAt variants { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text voiceReport { bannedTermsFound characters examplesDropped hardRulesPassed maxChars readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } } }',
+      'mutation DeleteCampaign($id: ID!) { deleteCampaign(id: $id) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } brandId brief channels createdAt id name objective status updatedAt } }',
   },
   deleteWebhookEndpoint: {
     kind: 'mutation',
     document:
       'mutation DeleteWebhookEndpoint($id: ID!) { deleteWebhookEndpoint(id: $id) { createdAt description disabledAt events id url } }',
   },
+  editVariant: {
+    kind: 'mutation',
+    document:
+      'mutation EditVariant($id: ID!, $text: String!) { editVariant(id: $id, text: $text) { approvalReason approvalSuperseded approvedAt approvedBy approvedHash brandId campaignId channel contentHash createdAt id jobId passesHardRules rank seed status text version voiceReport { actions { label rule } bannedTermsFound characters checks { detail hard label passed rule } examplesDropped hardRulesPassed maxChars memorisation { copied longestShared longestSharedWords overlap } readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } }',
+  },
   generateAdImages: {
     kind: 'mutation',
     document:
-      'mutation GenerateAdImages($input: GenerateAdImagesInput!) { generateAdImages(input: $input) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } attempts brandId campaignId createdAt errorCode errorMessage finishedAt id idempotencyKey isDemo kind modelId progress startedAt status variants { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text voiceReport { bannedTermsFound characters examplesDropped hardRulesPassed maxChars readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } } }',
+      'mutation GenerateAdImages($input: GenerateAdImagesInput!) { generateAdImages(input: $input) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } attempts brandId campaignId createdAt errorCode errorMessage finishedAt id idempotencyKey isDemo kind modelId progress startedAt status variants { approvalReason approvalSuperseded approvedAt approvedBy approvedHash brandId campaignId channel contentHash createdAt id jobId passesHardRules rank seed status text version voiceReport { bannedTermsFound characters examplesDropped hardRulesPassed maxChars readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } } }',
   },
   generateCopy: {
     kind: 'mutation',
     document:
-      'mutation GenerateCopy($input: GenerateCopyInput!) { generateCopy(input: $input) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } attempts brandId campaignId createdAt errorCode errorMessage finishedAt id idempotencyKey isDemo kind modelId progress startedAt status variants { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text voiceReport { bannedTermsFound characters examplesDropped hardRulesPassed maxChars readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } } }',
+      'mutation GenerateCopy($input: GenerateCopyInput!) { generateCopy(input: $input) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } attempts brandId campaignId createdAt errorCode errorMessage finishedAt id idempotencyKey isDemo kind modelId progress startedAt status variants { approvalReason approvalSuperseded approvedAt approvedBy approvedHash brandId campaignId channel contentHash createdAt id jobId passesHardRules rank seed status text version voiceReport { bannedTermsFound characters examplesDropped hardRulesPassed maxChars readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } } }',
   },
   inviteMember: {
     kind: 'mutation',
@@ -1555,7 +1597,7 @@ export const OPERATIONS = {
   rejectVariant: {
     kind: 'mutation',
     document:
-      'mutation RejectVariant($id: ID!) { rejectVariant(id: $id) { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text voiceReport { actions { label rule } bannedTermsFound characters checks { detail hard label passed rule } examplesDropped hardRulesPassed maxChars memorisation { copied longestShared longestSharedWords overlap } readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } }',
+      'mutation RejectVariant($id: ID!) { rejectVariant(id: $id) { approvalReason approvalSuperseded approvedAt approvedBy approvedHash brandId campaignId channel contentHash createdAt id jobId passesHardRules rank seed status text version voiceReport { actions { label rule } bannedTermsFound characters checks { detail hard label passed rule } examplesDropped hardRulesPassed maxChars memorisation { copied longestShared longestSharedWords overlap } readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } }',
   },
   removeMember: {
     kind: 'mutation',
@@ -1565,6 +1607,11 @@ export const OPERATIONS = {
   renameWorkspace: {
     kind: 'mutation',
     document: 'mutation RenameWorkspace($name: String!) { renameWorkspace(name: $name) { createdAt id myRole name slug } }',
+  },
+  requestVariantChanges: {
+    kind: 'mutation',
+    document:
+      'mutation RequestVariantChanges($id: ID!) { requestVariantChanges(id: $id) { approvalReason approvalSuperseded approvedAt approvedBy approvedHash brandId campaignId channel contentHash createdAt id jobId passesHardRules rank seed status text version voiceReport { actions { label rule } bannedTermsFound characters checks { detail hard label passed rule } examplesDropped hardRulesPassed maxChars memorisation { copied longestShared longestSharedWords overlap } readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } }',
   },
   revokeApiKey: {
     kind: 'mutation',
@@ -1586,6 +1633,11 @@ export const OPERATIONS = {
     document:
       'mutation SignUp($input: SignUpInput!) { signUp(input: $input) { accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt user { createdAt email id name } workspace { createdAt id myRole name slug } } }',
   },
+  submitVariantForReview: {
+    kind: 'mutation',
+    document:
+      'mutation SubmitVariantForReview($id: ID!) { submitVariantForReview(id: $id) { approvalReason approvalSuperseded approvedAt approvedBy approvedHash brandId campaignId channel contentHash createdAt id jobId passesHardRules rank seed status text version voiceReport { actions { label rule } bannedTermsFound characters checks { detail hard label passed rule } examplesDropped hardRulesPassed maxChars memorisation { copied longestShared longestSharedWords overlap } readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } }',
+  },
   switchWorkspace: {
     kind: 'mutation',
     document:
@@ -1599,7 +1651,7 @@ export const OPERATIONS = {
   updateCampaign: {
     kind: 'mutation',
     document:
-      'mutation UpdateCampaign($input: UpdateCampaignInput!) { updateCampaign(input: $input) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } brandId brief channels createdAt id name objective status updatedAt variants { approvalReason brandId campaignId channel createdAt id jobId passesHardRules rank seed status text voiceReport { bannedTermsFound characters examplesDropped hardRulesPassed maxChars readingGrade requiredTermsMissing score sentenceLength similarity voiceLinesShortened } } } }',
+      'mutation UpdateCampaign($input: UpdateCampaignInput!) { updateCampaign(input: $input) { assets { brandCheckPassed campaignId createdAt fileKind format height id jobId mimeType minTextContrast sizeBytes url urlExpiresAt variant width } brandId brief channels createdAt id name objective status updatedAt } }',
   },
   generationUpdated: {
     kind: 'subscription',

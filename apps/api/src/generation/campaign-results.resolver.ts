@@ -1,4 +1,4 @@
-import { Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { Access, BrandScoped } from '../common/auth/decorators';
 import { ApiKeyScope, Role } from '../common/auth/actor';
 import { CampaignModel } from '../campaigns/campaign.model';
@@ -18,8 +18,15 @@ export class CampaignResultsResolver {
 
   @Access(Role.VIEWER, ApiKeyScope.READ)
   @ResolveField(() => [CopyVariantModel], { description: 'Newest job first, best variant first within a job (at most 500).' })
-  variants(@Parent() campaign: CampaignModel): Promise<CopyVariantModel[]> {
-    return this.generation.variantsOfCampaign(campaign.id);
+  variants(
+    @Parent() campaign: CampaignModel,
+    @Args('approvedOnly', {
+      defaultValue: false,
+      description: 'Only variants whose current text is the version that was approved.',
+    })
+    approvedOnly: boolean,
+  ): Promise<CopyVariantModel[]> {
+    return this.generation.variantsOfCampaign(campaign.id, approvedOnly);
   }
 
   @Access(Role.VIEWER, ApiKeyScope.READ)

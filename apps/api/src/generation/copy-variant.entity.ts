@@ -3,7 +3,9 @@ import type { VoiceReport } from '@brandwright/generation';
 
 export enum VariantStatus {
   DRAFT = 'DRAFT',
+  IN_REVIEW = 'IN_REVIEW',
   APPROVED = 'APPROVED',
+  CHANGES_REQUESTED = 'CHANGES_REQUESTED',
   REJECTED = 'REJECTED',
 }
 
@@ -54,6 +56,29 @@ export class CopyVariantEntity {
   /** Why a variant that breaks a hard rule was approved anyway (required for those). */
   @Column('text', { name: 'approval_reason', nullable: true })
   approvalReason: string | null;
+
+  /** SHA-256 of the current text, computed by PostgreSQL (a generated column). */
+  @Column({ type: 'text', name: 'content_hash', insert: false, update: false })
+  contentHash: string;
+
+  /** 1, plus one for every edit of the text (counted by a trigger, which also resets status to DRAFT). */
+  @Column({ type: 'integer', insert: false, update: false })
+  version: number;
+
+  /** The content hash the latest approval approved; it stays when the text changes, superseded. */
+  @Column('text', { name: 'approved_hash', nullable: true })
+  approvedHash: string | null;
+
+  @Column('timestamptz', { name: 'approved_at', nullable: true })
+  approvedAt: Date | null;
+
+  @Column('uuid', { name: 'approved_by', nullable: true })
+  approvedBy: string | null;
+
+  /** An approval was given, but to a version of the text that is no longer the current one. */
+  get approvalSuperseded(): boolean {
+    return this.approvedHash !== null && this.approvedHash !== this.contentHash;
+  }
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -195,6 +195,24 @@ export class CopyVariantModel {
   @Field(() => String, { nullable: true, description: 'Why a failing variant was approved anyway.' })
   approvalReason: string | null;
 
+  @Field({ description: 'SHA-256 (hex) of the current text.' })
+  contentHash: string;
+
+  @Field(() => Int, { description: '1, plus one for every edit of the text.' })
+  version: number;
+
+  @Field(() => String, { nullable: true, description: 'The content hash the latest approval was given to.' })
+  approvedHash: string | null;
+
+  @Field(() => Date, { nullable: true })
+  approvedAt: Date | null;
+
+  @Field(() => ID, { nullable: true, description: 'The member who approved it.' })
+  approvedBy: string | null;
+
+  @Field({ description: 'The text changed after the latest approval: that approval no longer covers it.' })
+  approvalSuperseded: boolean;
+
   @Field()
   createdAt: Date;
 }

@@ -5,7 +5,7 @@ import { PlanLimited } from '../common/rate-limit/call-admission';
 import { type Actor, ApiKeyScope, Role } from '../common/auth/actor';
 import { ConnectionOf, PageArgs } from '../common/pagination/pagination';
 import { validate } from '../common/validation/validate';
-import { text, uuid } from '../common/validation/fields';
+import { name, text, uuid } from '../common/validation/fields';
 import { AppConfig } from '../config/config';
 import { AssetModel } from '../assets/asset.model';
 import { AssetsService } from '../assets/assets.service';
@@ -22,6 +22,9 @@ import {
   jobFilterSchema,
 } from './dto/generation.inputs';
 import { VariantStatus } from './copy-variant.entity';
+
+/** An edited variant's text: not empty, and no longer than any channel allows. */
+const variantText = name(5000);
 
 @ObjectType()
 export class GenerationJobConnection extends ConnectionOf(GenerationJobModel, 'GenerationJobConnection') {}
@@ -117,6 +120,26 @@ export class GenerationResolver {
       VariantStatus.APPROVED,
       validate(text(1000).nullish(), reason, 'reason'),
     );
+  }
+
+  @Access(Role.EDITOR, ApiKeyScope.GENERATE)
+  @Mutation(() => CopyVariantModel, { description: 'Sends a DRAFT or CHANGES_REQUESTED variant for review (IN_REVIEW).' })
+  submitVariantForReview(@Args('id', { type: () => ID }) id: string): Promise<CopyVariantModel> {
+    return this.service.moveVariantInReview(validate(uuid, id, 'id'), VariantStatus.IN_REVIEW);
+  }
+
+  @Access(Role.EDITOR, ApiKeyScope.GENERATE)
+  @Mutation(() => CopyVariantModel, { description: 'Sends a variant IN_REVIEW back for changes (CHANGES_REQUESTED).' })
+  requestVariantChanges(@Args('id', { type: () => ID }) id: string): Promise<CopyVariantModel> {
+    return this.service.moveVariantInReview(validate(uuid, id, 'id'), VariantStatus.CHANGES_REQUESTED);
+  }
+
+  @Access(Role.EDITOR, ApiKeyScope.GENERATE)
+  @Mutation(() => CopyVariantModel, {
+    description: 'A new version of the text: the variant goes back to DRAFT, and an earlier approval shows as superseded.',
+  })
+  editVariant(@Args('id', { type: () => ID }) id: string, @Args('text') raw: string): Promise<CopyVariantModel> {
+    return this.service.editVariant(validate(uuid, id, 'id'), validate(variantText, raw, 'text'));
   }
 
   @Access(Role.EDITOR, ApiKeyScope.GENERATE)

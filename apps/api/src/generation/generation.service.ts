@@ -16,6 +16,7 @@ import { FairScheduler } from './fair-scheduler';
 import { GenerationEvents } from './generation-events';
 import { FINAL_STATUSES, GenerationJobEntity, JobKind, JobStatus } from './generation-job.entity';
 import { CopyVariantEntity, VariantStatus } from './copy-variant.entity';
+import { noteForAudit } from '../audit/audit-note';
 import type { AdImagesJobInput, CopyJobInput } from './job-input';
 import { JobQueues } from '../jobs/job-queues';
 import { queueForKind } from './job-kind-queues';
@@ -300,10 +301,51 @@ export class GenerationService {
     });
   }
 
-  variantsOfCampaign(campaignId: string): Promise<CopyVariantEntity[]> {
+  /** `approvedOnly`: only variants whose current text is the version approved. */
+  variantsOfCampaign(campaignId: string, approvedOnly = false): Promise<CopyVariantEntity[]> {
     return this.db.tx(async (db) => {
       await this.campaigns.getIn(db, campaignId);
-      return db.find(CopyVariantEntity, { where: { campaignId }, order: { createdAt: 'DESC', rank: 'ASC' }, take: 500 });
+      const query = db
+        .createQueryBuilder(CopyVariantEntity, 'v')
+        .where('v.campaign_id = :campaignId', { campaignId })
+        .orderBy('v.created_at', 'DESC')
+        .addOrderBy('v.rank', 'ASC')
+        .take(500);
+      if (approvedOnly) query.andWhere(`v.status = 'APPROVED' AND v.approved_hash = v.content_hash`);
+      return query.getMany();
+    });
+  }
+
+  /**
+   * Review moves: DRAFT or CHANGES_REQUESTED → IN_REVIEW (submit); IN_REVIEW → CHANGES_REQUESTED.
+   * Approving and rejecting are setVariantStatus.
+   */
+  moveVariantInReview(id: string, to: VariantStatus.IN_REVIEW | VariantStatus.CHANGES_REQUESTED): Promise<CopyVariantEntity> {
+    const from = to === VariantStatus.IN_REVIEW ? [VariantStatus.DRAFT, VariantStatus.CHANGES_REQUESTED] : [VariantStatus.IN_REVIEW];
+    return this.db.tx(async (db) => {
+      const variant = await db.findOne(CopyVariantEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!variant) throw new NotFoundError('Variant', id);
+      if (!from.includes(variant.status)) {
+        throw new ConflictError(`this variant is ${variant.status}; only a ${from.join(' or ')} variant can move to ${to}`, 'id');
+      }
+      noteForAudit({ entityType: 'CopyVariant', entityId: id, beforeHash: variant.contentHash, afterHash: variant.contentHash });
+      await db.update(CopyVariantEntity, { id }, { status: to });
+      return db.findOneOrFail(CopyVariantEntity, { where: { id } });
+    });
+  }
+
+  /**
+   * A new version of the text. The database trigger moves the variant back to DRAFT and counts the
+   * version; an earlier approval stays recorded, superseded (its hash no longer matches).
+   */
+  editVariant(id: string, text: string): Promise<CopyVariantEntity> {
+    return this.db.tx(async (db) => {
+      const variant = await db.findOne(CopyVariantEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!variant) throw new NotFoundError('Variant', id);
+      await db.update(CopyVariantEntity, { id }, { text });
+      const edited = await db.findOneOrFail(CopyVariantEntity, { where: { id } });
+      noteForAudit({ entityType: 'CopyVariant', entityId: id, beforeHash: variant.contentHash, afterHash: edited.contentHash });
+      return edited;
     });
   }
 
@@ -325,7 +367,16 @@ export class GenerationService {
       }
       variant.status = status;
       variant.approvalReason = status === VariantStatus.APPROVED ? why : null;
-      return db.save(variant);
+      if (status === VariantStatus.APPROVED) {
+        // Bound to the exact text read here; a CHECK refuses it if the text changed meanwhile.
+        const actor = requestContext.current()?.actor;
+        variant.approvedHash = variant.contentHash;
+        variant.approvedAt = new Date();
+        variant.approvedBy = actor?.kind === 'user' ? actor.userId : (actor?.createdBy ?? null);
+      }
+      noteForAudit({ entityType: 'CopyVariant', entityId: id, beforeHash: variant.contentHash, afterHash: variant.contentHash });
+      await db.save(variant);
+      return db.findOneOrFail(CopyVariantEntity, { where: { id } });
     });
   }
 }
