@@ -19,6 +19,7 @@ import { hasRole, useSession } from '../lib/use-session';
 import { useAnnounce } from '../lib/announcer';
 import { CopyButton } from './CopyButton';
 import { CharacterCounter, VoiceReportBadges } from './VoiceReportBadges';
+import { splitBySpans, voiceSpans } from '../lib/voice-spans';
 import { PromptCutsNote } from './PromptCutsNote';
 import { EmptyState, ErrorNotice } from './Notice';
 
@@ -209,7 +210,18 @@ export function VariantCard({ variant, limit, canEdit }: { variant: VariantField
       tabIndex={-1}
       ref={card}
     >
-      <p className="variant-text">{variant.text}</p>
+      <p className="variant-text">
+        {splitBySpans(variant.text, voiceSpans(variant.text, variant.voiceReport)).map((piece, i) =>
+          piece.label ? (
+            <mark key={i} className="voice-break" title={piece.label}>
+              {piece.text}
+              <span className="visually-hidden"> ({piece.label})</span>
+            </mark>
+          ) : (
+            piece.text
+          ),
+        )}
+      </p>
       <div className="row">
         <CharacterCounter count={channelCharacters(variant.text)} limit={limit ?? variant.voiceReport.maxChars} />
         <span className="badge info">{variant.status.toLowerCase()}</span>
