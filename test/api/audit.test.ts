@@ -393,6 +393,20 @@ describe('review of copy variants, bound to the exact text', () => {
     assert.equal(row.after_hash, sha256('Version two'));
   });
 
+  test('an edit is judged again against the voice: text over the channel’s limit needs a reason to be approved', async () => {
+    const id = await variant('DRAFT', 'Short and fine');
+    const long = 'Much too long for a headline '.repeat(10).trim();
+    const edited = await ok(
+      api.url,
+      `mutation($id: ID!, $t: String!) { editVariant(id: $id, text: $t) { passesHardRules voiceReport { hardRulesPassed } } }`,
+      { id, t: long },
+      fx.owner.token,
+    );
+    assert.deepEqual(edited.editVariant, { passesHardRules: false, voiceReport: { hardRulesPassed: false } });
+    const err = await fails('BAD_USER_INPUT', api.url, `mutation($id: ID!) { approveVariant(id: $id) { id } }`, { id }, fx.owner.token);
+    assert.equal(err.extensions?.field, 'reason');
+  });
+
   test('below the api, any change of an approved text drops it to DRAFT, and APPROVED cannot name another version', async () => {
     const id = await variant('DRAFT', 'Signed off');
     await call('approveVariant', id);

@@ -2,7 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
-import { AD_FORMATS, type AdFormatId, CHANNEL_SPECS, type ChannelId } from '@brandwright/generation';
+import { AD_FORMATS, type AdFormatId, CHANNEL_SPECS, type ChannelId, buildVoiceReport } from '@brandwright/generation';
 import { Meter, PLANS, type PlanId, imageMeterFor, release, reserveJobCredits, type UsageEstimate } from '@brandwright/billing';
 import { TenantDb } from '../database/tenant-db';
 import type { Actor } from '../common/auth/actor';
@@ -10,7 +10,8 @@ import { BadUserInputError, ConflictError, NotFoundError } from '../common/error
 import { LOGGER } from '../common/logging/logger.module';
 import { requestContext } from '../common/tenant/request-context';
 import { type Connection, paginate } from '../common/pagination/pagination';
-import { BrandsService } from '../brands/brands.service';
+import { BrandsService, toBrandVoice } from '../brands/brands.service';
+import { BrandEntity } from '../brands/brand.entity';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { FairScheduler } from './fair-scheduler';
 import { GenerationEvents } from './generation-events';
@@ -342,7 +343,21 @@ export class GenerationService {
     return this.db.tx(async (db) => {
       const variant = await db.findOne(CopyVariantEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!variant) throw new NotFoundError('Variant', id);
-      await db.update(CopyVariantEntity, { id }, { text });
+      // The voice report and the hard-rule verdict are of the new text, so an edit cannot carry a
+      // failing text past the reason approval asks for.
+      const brand = await db.findOneOrFail(BrandEntity, { where: { id: variant.brandId } });
+      const report = buildVoiceReport(text, toBrandVoice(brand), CHANNEL_SPECS[variant.channel as ChannelId]);
+      await db.update(
+        CopyVariantEntity,
+        { id },
+        {
+          text,
+          voiceReport: report,
+          voiceScore: report.score,
+          passesHardRules: report.hardRulesPassed,
+          approvalReason: null,
+        },
+      );
       const edited = await db.findOneOrFail(CopyVariantEntity, { where: { id } });
       noteForAudit({ entityType: 'CopyVariant', entityId: id, beforeHash: variant.contentHash, afterHash: edited.contentHash });
       return edited;
