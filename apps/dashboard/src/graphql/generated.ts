@@ -8,6 +8,21 @@ export type ApiKeyScope = 'GENERATE' | 'MANAGE' | 'READ';
 export const ApiKeyScopeValues: readonly ApiKeyScope[] = ['GENERATE', 'MANAGE', 'READ'];
 export type AssetFileKind = 'PNG' | 'THUMBNAIL' | 'WEBP';
 export const AssetFileKindValues: readonly AssetFileKind[] = ['PNG', 'THUMBNAIL', 'WEBP'];
+export type AuditActorKind = 'ANONYMOUS' | 'API_KEY' | 'MEMBER' | 'SYSTEM';
+export const AuditActorKindValues: readonly AuditActorKind[] = ['ANONYMOUS', 'API_KEY', 'MEMBER', 'SYSTEM'];
+export interface AuditEventFilter {
+  actorApiKeyId?: string | null;
+  actorUserId?: string | null;
+  entityId?: string | null;
+  entityType?: string | null;
+  operation?: string | null;
+  since?: string | null;
+  until?: string | null;
+}
+export type AuditExportFormat = 'CSV' | 'JSONL';
+export const AuditExportFormatValues: readonly AuditExportFormat[] = ['CSV', 'JSONL'];
+export type AuditOutcome = 'FAILED' | 'SUCCEEDED';
+export const AuditOutcomeValues: readonly AuditOutcome[] = ['FAILED', 'SUCCEEDED'];
 export type BillingAlertKind = 'CREDITS_80' | 'CREDITS_100';
 export const BillingAlertKindValues: readonly BillingAlertKind[] = ['CREDITS_80', 'CREDITS_100'];
 export interface CampaignFilter {
@@ -154,8 +169,8 @@ export interface UpdateCampaignInput {
   objective?: CampaignObjective | null;
   status?: CampaignStatus | null;
 }
-export type VariantStatus = 'APPROVED' | 'DRAFT' | 'REJECTED';
-export const VariantStatusValues: readonly VariantStatus[] = ['APPROVED', 'DRAFT', 'REJECTED'];
+export type VariantStatus = 'APPROVED' | 'CHANGES_REQUESTED' | 'DRAFT' | 'IN_REVIEW' | 'REJECTED';
+export const VariantStatusValues: readonly VariantStatus[] = ['APPROVED', 'CHANGES_REQUESTED', 'DRAFT', 'IN_REVIEW', 'REJECTED'];
 export type WebhookDeliveryStatus = 'DELIVERED' | 'FAILED' | 'PENDING';
 export const WebhookDeliveryStatusValues: readonly WebhookDeliveryStatus[] = ['DELIVERED', 'FAILED', 'PENDING'];
 export type WebhookEvent = 'BILLING_ALERT' | 'JOB_COMPLETED' | 'JOB_FAILED';
