@@ -114,6 +114,25 @@ describe('dashboard by keyboard alone', () => {
       assert.equal((await focusSettles(page, 'the Brands h1', (f) => f.tag === 'h1')).name, 'Brands');
       assert.equal(await page.title(), 'Brands · Brandwright');
 
+      // The theme follows the system until the toggle is pressed; the choice outlives a reload.
+      const scheme = () => page.evaluate<string>('getComputedStyle(document.documentElement).colorScheme');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      assert.equal(await scheme(), 'dark');
+      await page.emulateMedia({ colorScheme: 'light' });
+      assert.equal(await scheme(), 'light');
+      await tabTo(page, 'button', 'Dark theme', { back: true });
+      await page.keyboard.press('Enter');
+      assert.equal(await scheme(), 'dark');
+      assert.equal((await focused(page)).name, 'Dark theme', 'focus stays on the toggle');
+      assert.equal(await page.getByRole('button', { name: 'Dark theme' }).getAttribute('aria-pressed'), 'true');
+      await page.reload();
+      await page.getByRole('heading', { name: 'Brands', level: 1 }).waitFor();
+      assert.equal(await scheme(), 'dark', 'the choice is remembered');
+      await tabTo(page, 'button', 'Dark theme');
+      await page.keyboard.press('Enter');
+      assert.equal(await scheme(), 'light');
+      await page.locator('main h1').focus();
+
       // Create a brand: focus goes to the new brand's h1.
       await tabTo(page, 'input', 'Brand name');
       await page.keyboard.type('Keyboard Coffee');

@@ -293,6 +293,16 @@ describe('dashboard in a browser', () => {
       await page.keyboard.press('Enter');
       assert.equal(await menu.getAttribute('aria-expanded'), 'true');
       await expectAccessible(page, 'phone menu open');
+      // The open menu is as tall as its links, not the page; Escape closes it and focus goes back.
+      const navHeight = (await nav.boundingBox())!.height;
+      assert.ok(navHeight < 400, `the open menu is ${navHeight}px tall`);
+      await nav.getByRole('link', { name: 'Brands' }).focus();
+      await page.keyboard.press('Escape');
+      assert.equal(await menu.getAttribute('aria-expanded'), 'false');
+      assert.equal(await nav.isVisible(), false);
+      assert.equal(await page.evaluate<string>('document.activeElement.textContent'), 'Menu');
+      await page.keyboard.press('Enter');
+      assert.equal(await menu.getAttribute('aria-expanded'), 'true');
       await nav.getByRole('link', { name: 'Campaigns' }).click();
       await page.getByRole('link', { name: 'Spring single origins' }).waitFor();
       assert.equal(await nav.isVisible(), false, 'the menu closes after choosing a page');
