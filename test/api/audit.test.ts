@@ -108,6 +108,13 @@ describe('every mutation is audited', () => {
     assert.equal(failed.outcome, 'FAILED');
     assert.equal(failed.error_code, 'NOT_FOUND');
 
+    // A refused refresh happens outside any workspace: kept, but nobody's log shows it.
+    await fails('UNAUTHENTICATED', api.url, `mutation { refreshSession(refreshToken: "not-a-refresh-token") { accessToken } }`);
+    const [refused] = (await rowsFor('refreshSession', since)).filter((r) => r.outcome === 'FAILED');
+    assert.equal(refused.actor_kind, 'ANONYMOUS');
+    assert.equal(refused.workspace_id, null);
+    assert.equal(refused.error_code, 'UNAUTHENTICATED');
+
     const created = await ok(
       api.url,
       `mutation { createApiKey(input: { name: "audited key", scopes: [READ, GENERATE] }) { apiKey { id } secret } }`,

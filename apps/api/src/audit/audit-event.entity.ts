@@ -9,7 +9,7 @@ export class AuditEventEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  /** NULL only for events outside any workspace (a failed sign-in); never read through the api. */
+  /** NULL only for events outside any workspace (a refused session refresh); never read through the api. */
   @Column('uuid', { name: 'workspace_id', nullable: true })
   workspaceId: string | null;
 

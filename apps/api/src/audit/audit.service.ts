@@ -35,8 +35,10 @@ export class AuditService {
    */
   async append(record: AuditRecord): Promise<void> {
     try {
+      // No RETURNING: it would need the row to pass the SELECT policy, which a row outside any
+      // workspace (a refused refresh) never does.
       await this.db.with({ workspaceId: record.workspaceId, userId: record.actorUserId, brandIds: null }, (db) =>
-        db.insert(AuditEventEntity, record),
+        db.createQueryBuilder().insert().into(AuditEventEntity).values(record).updateEntity(false).execute(),
       );
     } catch (err) {
       this.logger.error({ err, operation: record.operation, workspaceId: record.workspaceId }, 'audit event not recorded');
