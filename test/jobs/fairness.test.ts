@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
+import { Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { PLANS } from '@brandwright/billing';
 import { startApp, type TestApp } from '../support/app';
@@ -10,7 +11,7 @@ import { TenantDb } from '../../apps/api/src/database/tenant-db';
 import { FairScheduler } from '../../apps/api/src/generation/fair-scheduler';
 import { GenerationEvents } from '../../apps/api/src/generation/generation-events';
 import { JobRunner, type JobResults } from '../../apps/api/src/generation/job-runner';
-import { JobQueues } from '../../apps/api/src/jobs/job-queues';
+import { JobQueues, bullPrefix } from '../../apps/api/src/jobs/job-queues';
 import { JobName, QUEUE_NAMES, QueueName, type GenerationJobPayload } from '../../apps/api/src/jobs/job-names';
 import type { JobHandler } from '../../apps/api/src/jobs/job-handler';
 import { QueueWorkers } from '../../apps/api/src/jobs/queue-workers';
@@ -158,4 +159,49 @@ test('a slot frees when its job finishes or its lease lapses; a job renews its o
   assert.equal(await fair.tryStart('W', 'j4', 10_000), false);
   await fair.finish('W', 'j1');
   assert.equal(await fair.tryStart('W', 'j4', 10_000), true);
+});
+
+test('equal plans: 5 jobs of workspace B finish long before workspace A’s 500 queued before them', async () => {
+  // The backlog position, on its own: same weight, no cap in the way, a processor that only takes
+  // and frees the slot. B's k-th job competes with A's k-th.
+  const prefix = `bwtest-${api.database.name}-burst`;
+  const fair = new FairScheduler(redis, prefix, 4);
+  const burst = new JobQueues({ redisUrl, prefix, jobAttempts: 1, webhookAttempts: 1, webhookBackoffMs: 100 });
+  const enqueue = async (workspaceId: string, count: number) => {
+    const jobs = [];
+    for (let i = 0; i < count; i++) {
+      const jobId = `${workspaceId}-${i}`;
+      jobs.push({
+        name: JobName.GENERATE_COPY,
+        data: { workspaceId, jobId },
+        opts: { jobId, priority: await fair.admit(workspaceId, jobId, 10) },
+      });
+    }
+    await burst.queue(QueueName.GENERATE_TEXT).addBulk(jobs);
+  };
+  await enqueue('A', 500);
+  await enqueue('B', 5);
+  const finished: string[] = [];
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const worker = new Worker(
+    QueueName.GENERATE_TEXT,
+    async (job) => {
+      const { workspaceId, jobId } = job.data as { workspaceId: string; jobId: string };
+      assert.ok(await fair.tryStart(workspaceId, jobId, 10_000));
+      finished.push(workspaceId);
+      await fair.finish(workspaceId, jobId);
+    },
+    { connection, prefix: bullPrefix(prefix), concurrency: 4 },
+  );
+  await new Promise<void>((resolve) => worker.on('drained', resolve));
+  await worker.close();
+  await connection.quit();
+  await burst.close();
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+
+  assert.equal(finished.length, 505);
+  const lastB = finished.lastIndexOf('B');
+  assert.ok(lastB < 16, `B's last job finished as job #${lastB + 1} of 505`);
+  assert.equal(finished.slice(0, 16).filter((w) => w === 'A').length >= 8, true, 'A was not starved either');
 });
