@@ -96,15 +96,19 @@ describe('a forward pass that throws', () => {
     assert.ok(after.variants.length > 0);
   });
 
-  test('a brief the model cannot hold ends FAILED with PROMPT_TOO_LONG naming the brief, on its first attempt', { timeout: 120_000 }, async () => {
-    // 2,000 characters outside the tiny tokenizer's merges: two byte tokens each, past the 2,048-position context.
-    const brief = 'жы'.repeat(1000);
-    const id = (await ok(api.url, GENERATE, { input: { brandId, channel: 'PRODUCT_DESCRIPTION', brief, variants: 1 } }, owner.token))
-      .generateCopy.id;
-    const job = await finished(id, 20_000);
-    assert.equal(job.status, 'FAILED');
-    assert.equal(job.errorCode, 'PROMPT_TOO_LONG');
-    assert.match(job.errorMessage, /Cut at least \d+ tokens from the brief \(~\d+ tokens\)/);
-    assert.equal(job.attempts, 1);
-  });
+  test(
+    'a brief the model cannot hold ends FAILED with PROMPT_TOO_LONG naming the brief, on its first attempt',
+    { timeout: 120_000 },
+    async () => {
+      // 2,000 characters outside the tiny tokenizer's merges: two byte tokens each, past the 2,048-position context.
+      const brief = 'жы'.repeat(1000);
+      const id = (await ok(api.url, GENERATE, { input: { brandId, channel: 'PRODUCT_DESCRIPTION', brief, variants: 1 } }, owner.token))
+        .generateCopy.id;
+      const job = await finished(id, 20_000);
+      assert.equal(job.status, 'FAILED');
+      assert.equal(job.errorCode, 'PROMPT_TOO_LONG');
+      assert.match(job.errorMessage, /Cut at least \d+ tokens from the brief \(~\d+ tokens\)/);
+      assert.equal(job.attempts, 1);
+    },
+  );
 });
