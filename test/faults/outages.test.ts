@@ -60,8 +60,10 @@ test('worker kill -9 before commit: the jobs run again elsewhere and write once'
       `SELECT count(*) AS n FROM generation_jobs WHERE id = ANY($1::uuid[]) AND status = 'RUNNING'`,
       [ids],
     );
-    return Number(n) >= 2;
-  }, 'jobs running');
+    // One job in flight is enough to kill before its commit; how many run at once depends on the
+    // plan's per-workspace cap and on how fast this machine finishes them.
+    return Number(n) >= 1;
+  }, 'a job running');
   await stack.workers[0].stop('SIGKILL');
   const killed = Date.now();
   await stack.startWorker();
