@@ -2,8 +2,9 @@
 // `npm run mutate [-- <target>...]`: StrykerJS over the targets in stryker.config.mjs (all when none
 // are named), against this machine's PostgreSQL and Redis like `npm test`. Not part of CI (it runs
 // a target's tests once per mutant); prints Stryker's score table per file at the end.
-import { spawn, spawnSync } from 'node:child_process';
-import { adminUrlFrom, ensureInstalled } from './lib/setup.mjs';
+import { spawn } from 'node:child_process';
+import { ensureInstalled } from './lib/setup.mjs';
+import { createTemplateDatabase, dropRunDatabases } from './lib/test-database.mjs';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 process.chdir(root);
@@ -15,27 +16,9 @@ const strykerFlags = process.argv.slice(2).filter((a, i, all) => a.startsWith('-
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const runId = `m${Date.now().toString(36)}${process.pid.toString(36)}`;
-const template = `bw_test_tpl_${runId}`;
-const admin = adminUrlFrom(databaseUrl);
-const templateUrl = Object.assign(new URL(databaseUrl), { pathname: `/${template}` }).toString();
-
-function psql(sql, url = admin) {
-  const r = spawnSync('node', ['scripts/lib/sql.mjs', url, sql], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`SQL failed (${sql}): ${r.stderr}`);
-  return r.stdout;
-}
-
-// One migrated template for every mutant's run; each test file clones it (test/support/database.ts).
-psql(`CREATE DATABASE "${template}"`);
-const migrate = spawnSync('node', ['-r', '@swc-node/register', 'migrations/cli.ts', 'run'], {
-  env: { ...process.env, DATABASE_URL: templateUrl, LOG_LEVEL: 'warn' },
-  encoding: 'utf8',
-});
-if (migrate.status !== 0) {
-  console.error(migrate.stdout, migrate.stderr);
-  psql(`DROP DATABASE IF EXISTS "${template}"`);
-  process.exit(1);
-}
+// One migrated template for every mutant's run.
+const template = createTemplateDatabase(databaseUrl, runId);
+if (!template) process.exit(1);
 
 const child = spawn(process.execPath, ['node_modules/@stryker-mutator/core/bin/stryker.js', 'run', 'stryker.config.mjs', ...strykerFlags], {
   stdio: 'inherit',
@@ -51,13 +34,5 @@ const child = spawn(process.execPath, ['node_modules/@stryker-mutator/core/bin/s
   },
 });
 const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
-try {
-  const leftovers = psql(`SELECT datname FROM pg_database WHERE datname LIKE 'bw_test_%${runId}%'`)
-    .split('\n')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const db of leftovers) psql(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
-} catch (err) {
-  console.error(String(err));
-}
+dropRunDatabases(databaseUrl, runId);
 process.exit(code);

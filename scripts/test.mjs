@@ -13,7 +13,8 @@ import { readdirSync, statSync, readFileSync, rmSync, mkdtempSync } from 'node:f
 import { join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
-import { ensureInstalled, adminUrlFrom } from './lib/setup.mjs';
+import { ensureInstalled } from './lib/setup.mjs';
+import { createTemplateDatabase, dropRunDatabases } from './lib/test-database.mjs';
 import { runGates } from './lib/gates.mjs';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
@@ -76,23 +77,8 @@ if (!(await reachable(redisUrl, 6379))) {
 }
 
 const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
-const template = `bw_test_tpl_${runId}`;
-const admin = adminUrlFrom(databaseUrl);
-const templateUrl = Object.assign(new URL(databaseUrl), { pathname: `/${template}` }).toString();
-
-function psql(sql, url = admin) {
-  const r = spawnSync('node', ['scripts/lib/sql.mjs', url, sql], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`SQL failed (${sql}): ${r.stderr}`);
-  return r.stdout;
-}
-psql(`CREATE DATABASE "${template}"`);
-const migrate = spawnSync('node', ['-r', '@swc-node/register', 'migrations/cli.ts', 'run'], {
-  env: { ...process.env, DATABASE_URL: templateUrl, LOG_LEVEL: 'warn' },
-  encoding: 'utf8',
-});
-if (migrate.status !== 0) {
-  console.error(migrate.stdout, migrate.stderr);
-  psql(`DROP DATABASE IF EXISTS "${template}"`);
+const template = createTemplateDatabase(databaseUrl, runId);
+if (!template) {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
@@ -129,16 +115,7 @@ const child = spawn(
 );
 const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
 
-// Drop the template and any database a test file left behind.
-try {
-  const leftovers = psql(`SELECT datname FROM pg_database WHERE datname LIKE 'bw_test_%${runId}%'`)
-    .split('\n')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const db of leftovers) psql(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
-} catch (err) {
-  console.error(String(err));
-}
+dropRunDatabases(databaseUrl, runId);
 // …and the Redis keys of this run's test apps (their prefix is `bwtest-<database>`).
 spawnSync('node', ['scripts/lib/redis-clean.mjs', redisUrl, `bwtest-bw_test_*${runId}*`], { encoding: 'utf8' });
 
